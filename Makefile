@@ -1,0 +1,33 @@
+# Two commands: `make run` starts the whole system, `make test` runs every test.
+# Both install what they need on a machine that has only Python 3.11+.
+
+PYTHON ?= python3
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+VENV   := .venv
+UV_VERSION := 0.13.8
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install run test test-faults lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# The lock pins every package; --frozen installs exactly it, and fails rather than re-resolving.
+install: $(UV)
+	$(UV) sync --frozen --all-packages --python $(PYTHON) --quiet
+
+run: install
+	$(VENV)/bin/zwk up
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check libs services tests
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .zwk

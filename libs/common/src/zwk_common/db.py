@@ -1,0 +1,82 @@
+"""The async engine, sessions, and the one-transaction-per-request boundary."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from zwk_common.settings import ServiceSettings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def service_metadata(schema: str) -> MetaData:
+    """The metadata of one service's tables, all in that service's own schema."""
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+
+def async_url(url: str) -> URL:
+    """A SQLAlchemy URL on the asyncpg driver, whatever driver the setting named."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg")
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The plain DSN asyncpg.connect takes, for LISTEN and raw connections."""
+    return async_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_engine(settings: ServiceSettings, *, application_name: str) -> AsyncEngine:
+    """An engine whose pool survives a database restart (pre-ping, recycled connections)."""
+    return create_async_engine(
+        async_url(settings.database_url),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_timeout=10,
+        connect_args={
+            "server_settings": {"application_name": application_name},
+            "timeout": 5,
+            "command_timeout": 30,
+        },
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commits when the block ends normally, rolls back otherwise."""
+    async with sessions() as session, session.begin():
+        yield session
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # The transaction spans the endpoint and commits before the response is
+    # sent (scope="function"): a failed commit is an error answer, never a
+    # success answer for a change that was lost.
+    async with transaction(request.app.state.runtime.sessions) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

@@ -1,0 +1,163 @@
+"""RFC 9457 problem details for every non-2xx answer; nothing internal leaks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://zwk.example/problems/"
+
+# The codes the gateway turns into GraphQL `extensions.code`.
+CODES = {
+    400: "BAD_USER_INPUT",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    413: "BAD_USER_INPUT",
+    422: "BAD_USER_INPUT",
+    429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+class Problem(Exception):
+    """An error answered as problem details; raise it from service code."""
+
+    status: int = 400
+    title: str = "Bad request"
+    slug: str = "bad-request"
+
+    def __init__(self, detail: str, *, title: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if title is not None:
+            self.title = title
+        self.extensions = extensions
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        return problem_body(
+            self.status, self.title, self.detail, slug=self.slug, instance=instance, **self.extensions
+        )
+
+
+class BadInput(Problem):
+    status, title, slug = 422, "Invalid input", "invalid-input"
+
+
+class Unauthenticated(Problem):
+    status, title, slug = 401, "Not authenticated", "unauthenticated"
+
+
+class Forbidden(Problem):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(Problem):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Conflict(Problem):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class ServiceUnavailable(Problem):
+    status, title, slug = 503, "Service unavailable", "service-unavailable"
+
+
+def problem_body(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    instance: str | None = None,
+    **extensions: Any,
+) -> dict[str, Any]:
+    """A problem-details document with the `code` extension the gateway relies on."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "code": CODES.get(status, "INTERNAL" if status >= 500 else "BAD_USER_INPUT"),
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    return body
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        # The offending input is left out: it may be huge or personal.
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        errors.append({"field": ".".join(location) or None, "message": error.get("msg", "")})
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error of `app` as problem details."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.body(request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+        return problem_response(
+            problem_body(422, "Invalid input", detail[:2000], slug="invalid-input",
+                         instance=request.url.path, errors=errors[:50])
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        title = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}.get(
+            exc.status_code, "Request failed"
+        )
+        return problem_response(
+            problem_body(exc.status_code, title, detail, instance=request.url.path),
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(ConnectionError)
+    @app.exception_handler(OSError)
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem_response(
+            problem_body(503, "Service unavailable", "The database cannot be reached; try again shortly.",
+                         slug="service-unavailable", instance=request.url.path),
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return await _unavailable(request, exc)
+        log.exception("database error on %s", request.url.path)
+        return problem_response(problem_body(500, "Internal error", instance=request.url.path))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem_response(problem_body(500, "Internal error", instance=request.url.path))

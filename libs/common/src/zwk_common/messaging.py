@@ -1,0 +1,335 @@
+"""The event bus on NATS JetStream: stream, publishing, durable pull consumers, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import nats
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
+from opentelemetry import trace
+from opentelemetry.propagate import extract
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from zwk_common import metrics
+from zwk_common.events import Envelope, EventPayload
+from zwk_common.inbox import Inbox
+from zwk_common.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("zwk.messaging")
+
+DEAD_LETTER = "deadletter"
+# Failures of the infrastructure, not of the event: retried without counting
+# towards the dead letter, since the event is not at fault.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    OSError,
+    asyncio.TimeoutError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.NoServersError,
+)
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What a handler gets beside its payload: the open transaction and the envelope."""
+
+    session: AsyncSession
+    envelope: Envelope
+
+
+Handler = Callable[[Any, EventContext], Awaitable[None]]
+
+
+class EventBus:
+    """One NATS connection of a service, reconnecting without giving up."""
+
+    def __init__(self, settings: ServiceSettings, client_name: str) -> None:
+        self.settings = settings
+        self.client_name = client_name
+        self.nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self.connected = asyncio.Event()
+        self.generation = 0  # bumps on every (re)connect, so consumers re-check their setup
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            raise nats.errors.ConnectionClosedError
+        return self._js
+
+    @property
+    def is_connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
+
+    def subject(self, event_type: str) -> str:
+        return self.settings.subject_for(event_type)
+
+    def dead_letter_subject(self, consumer: str) -> str:
+        return f"{self.settings.event_subject_root}.{DEAD_LETTER}.{consumer}"
+
+    async def connect(self, stop: asyncio.Event | None = None) -> None:
+        """Connect, retrying until the server answers (or `stop` is set), then ensure the stream."""
+        delay = 0.2
+        while self.nc is None:
+            try:
+                self.nc = await nats.connect(
+                    self.settings.nats_url,
+                    name=self.client_name,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    connect_timeout=2,
+                    allow_reconnect=True,
+                    error_cb=self._on_error,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
+                )
+            except (nats.errors.NoServersError, OSError, TimeoutError) as exc:
+                log.warning("NATS not reachable (%s); retrying in %.1fs", type(exc).__name__, delay)
+                if stop is not None and stop.is_set():
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self._js = self.nc.jetstream(timeout=5)
+        await self.ensure_stream()
+        self.generation += 1
+        self.connected.set()
+
+    async def ensure_stream(self) -> None:
+        """Create the stream, or bring its configuration up to date; safe to repeat."""
+        config = StreamConfig(
+            name=self.settings.event_stream,
+            subjects=[f"{self.settings.event_subject_root}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=self.settings.event_stream_replicas,
+            duplicate_window=600.0,
+        )
+        try:
+            await self.js.stream_info(config.name)
+        except nats.js.errors.NotFoundError:
+            try:
+                await self.js.add_stream(config)
+                return
+            except nats.js.errors.BadRequestError:
+                pass  # another replica created it a moment ago
+        await self.js.update_stream(config)
+
+    async def publish(self, envelope: Envelope, headers: Mapping[str, str] | None = None) -> None:
+        """Publish and wait for JetStream's acknowledgement; the event id de-duplicates."""
+        all_headers = {"Nats-Msg-Id": envelope.id, "Ce-Type": envelope.type, **(headers or {})}
+        await self.js.publish(self.subject(envelope.type), envelope.to_bytes(), headers=all_headers)
+
+    async def close(self) -> None:
+        """Drain: finish what is in flight, then disconnect."""
+        if self.nc is not None and not self.nc.is_closed:
+            try:
+                await asyncio.wait_for(self.nc.drain(), timeout=5)
+            except Exception:  # noqa: BLE001 - closing anyway
+                await self.nc.close()
+        self.connected.clear()
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.debug("NATS: %s", exc)
+
+    async def _on_disconnected(self) -> None:
+        log.warning("NATS disconnected; reconnecting")
+
+    async def _on_reconnected(self) -> None:
+        log.info("NATS reconnected")
+        self.generation += 1
+
+
+class EventConsumer:
+    """A durable pull consumer of one upstream subject tree, handling each event once.
+
+    Each message is handled in one transaction that also records the event id
+    in the inbox; the ack follows the commit. A failing handler is retried with
+    backoff; after `event_max_deliveries` tries the message goes to the
+    dead-letter subject with its error, and the consumer goes on.
+    """
+
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        durable: str,
+        filter_subject: str,
+        handlers: Mapping[str, tuple[type[EventPayload], Handler]],
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Inbox,
+        batch_size: int = 50,
+    ) -> None:
+        self.bus = bus
+        self.durable = durable
+        self.filter_subject = filter_subject
+        self.handlers = handlers
+        self.sessions = sessions
+        self.inbox = inbox
+        self.batch_size = batch_size
+        self.settings = bus.settings
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self._generation = -1
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        if self._sub is not None and self._generation == self.bus.generation:
+            return self._sub
+        await self.bus.connected.wait()
+        generation = self.bus.generation
+        # After a reconnect the server may have lost the stream or the consumer
+        # (a fresh server); re-ensuring both is cheap and makes resumption automatic.
+        await self.bus.ensure_stream()
+        if self._sub is not None:
+            try:
+                await self._sub.unsubscribe()
+            except Exception:  # noqa: BLE001
+                pass
+        config = ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=30,
+            max_ack_pending=1000,
+            filter_subject=self.filter_subject,
+        )
+        self._sub = await self.bus.js.pull_subscribe(
+            self.filter_subject, durable=self.durable, stream=self.settings.event_stream, config=config
+        )
+        self._generation = generation
+        return self._sub
+
+    async def run(self, stop: asyncio.Event) -> None:
+        failures = 0
+        idle = 0
+        while not stop.is_set():
+            try:
+                sub = await self._subscribe()
+                try:
+                    messages = await sub.fetch(self.batch_size, timeout=1.0)
+                except nats.errors.TimeoutError:
+                    idle += 1
+                    if idle % 30 == 0:
+                        await self._check_consumer()
+                    continue
+                idle = 0
+                failures = 0
+                for message in messages:
+                    await self.handle(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a consumer outlives outages
+                failures += 1
+                self._sub = None if not isinstance(exc, nats.errors.TimeoutError) else self._sub
+                delay = min(0.2 * 2**failures, 5.0)
+                log.warning("consumer %s: %s; retrying in %.1fs", self.durable, type(exc).__name__, delay)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+        if self._sub is not None:
+            try:
+                await self._sub.unsubscribe()
+            except Exception:  # noqa: BLE001
+                pass
+
+    async def _check_consumer(self) -> None:
+        try:
+            info = await self.bus.js.consumer_info(self.settings.event_stream, self.durable)
+            metrics.CONSUMER_LAG.labels(self.durable).set(info.num_pending or 0)
+        except nats.js.errors.NotFoundError:
+            self._sub = None
+
+    async def handle(self, message: Msg) -> None:
+        """Handle one message: effect and inbox in one transaction, then ack."""
+        try:
+            envelope = Envelope.from_bytes(message.data)
+        except ValidationError as exc:
+            await self._dead_letter(message, None, exc)
+            return
+        registered = self.handlers.get(envelope.type)
+        if registered is None:
+            await message.ack()
+            return
+        model, handler = registered
+        parent = extract(dict(message.headers or {})) if message.headers else extract(
+            {"traceparent": envelope.traceparent} if envelope.traceparent else {}
+        )
+        with tracer.start_as_current_span(
+            f"consume {envelope.type}", context=parent, kind=trace.SpanKind.CONSUMER,
+            attributes={"messaging.consumer.group.name": self.durable, "messaging.message.id": envelope.id},
+        ) as span:
+            try:
+                payload = model.model_validate(envelope.data)
+                async with self.sessions() as session, session.begin():
+                    if await self.inbox.claim(session, self.durable, envelope.id, envelope.type):
+                        await handler(payload, EventContext(session=session, envelope=envelope))
+                    else:
+                        span.set_attribute("zwk.duplicate", True)
+            except Exception as exc:  # noqa: BLE001 - every failure is either retried or dead-lettered
+                span.record_exception(exc)
+                await self._failed(message, envelope, exc)
+                return
+        await message.ack()
+        metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, "handled").inc()
+
+    async def _failed(self, message: Msg, envelope: Envelope, exc: Exception) -> None:
+        deliveries = message.metadata.num_delivered or 1
+        transient = isinstance(exc, TRANSIENT_ERRORS) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated
+        )
+        if transient or deliveries < self.settings.event_max_deliveries:
+            delay = min(self.settings.event_retry_backoff_seconds * 2 ** (deliveries - 1), 60.0)
+            log.warning(
+                "consumer %s: %s on %s (try %d); retrying in %.1fs",
+                self.durable, type(exc).__name__, envelope.type, deliveries, delay,
+            )
+            metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, "retried").inc()
+            await message.nak(delay=delay)
+            return
+        log.error("consumer %s: %s gave up on %s after %d tries", self.durable, type(exc).__name__, envelope.type, deliveries)
+        await self._dead_letter(message, envelope, exc)
+
+    async def _dead_letter(self, message: Msg, envelope: Envelope | None, exc: Exception) -> None:
+        event_id = envelope.id if envelope is not None else f"seq-{message.metadata.sequence.stream}"
+        headers = {
+            # A dead letter of the same event by the same consumer is stored once.
+            "Nats-Msg-Id": f"dl-{self.durable}-{event_id}",
+            "Zwk-Consumer": self.durable,
+            "Zwk-Original-Subject": message.subject,
+            "Zwk-Error": f"{type(exc).__name__}: {exc}"[:1000],
+            "Zwk-Deliveries": str(message.metadata.num_delivered or 1),
+        }
+        # Publish first, then terminate: if the publish fails, the message is
+        # redelivered and nothing is lost.
+        await self.bus.js.publish(self.bus.dead_letter_subject(self.durable), message.data, headers=headers)
+        await message.term()
+        metrics.DEAD_LETTERS.labels(self.durable).inc()
+        metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type if envelope else "?", "dead_lettered").inc()
+
+
+def group_handlers(
+    service: str, table: Mapping[type[EventPayload], Handler]
+) -> dict[str, dict[str, tuple[type[EventPayload], Handler]]]:
+    """Split a service's handler table by upstream service: one durable consumer each.
+
+    `zwk.kommunen.municipality.registered` is consumed by the durable
+    `<service>-kommunen` filtering `zwk.kommunen.>`.
+    """
+    groups: dict[str, dict[str, tuple[type[EventPayload], Handler]]] = {}
+    for model, handler in table.items():
+        upstream = model.event_type.split(".")[1]
+        groups.setdefault(upstream, {})[model.event_type] = (model, handler)
+    return groups

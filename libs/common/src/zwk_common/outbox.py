@@ -1,0 +1,220 @@
+"""The transactional outbox: an event is written with its change and published later."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+from opentelemetry import trace
+from opentelemetry.propagate import extract, inject
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from zwk_common import metrics
+from zwk_common.events import Envelope, EventPayload
+
+log = logging.getLogger(__name__)
+
+PublishFn = Callable[[Envelope, dict[str, str]], Awaitable[None]]
+tracer = trace.get_tracer("zwk.outbox")
+
+
+class Outbox:
+    """The outbox table of one service and the way events get into it."""
+
+    def __init__(self, metadata: MetaData, source: str) -> None:
+        self.source = source
+        self.schema = metadata.schema or "public"
+        self.channel = f"{self.schema}_outbox"
+        self.table = Table(
+            "outbox",
+            metadata,
+            Column("id", BigInteger, primary_key=True, autoincrement=True),
+            Column("event_id", String(64), nullable=False, unique=True),
+            Column("type", String(200), nullable=False),
+            Column("envelope", JSONB, nullable=False),
+            Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+            Column("published_at", DateTime(timezone=True)),
+            Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
+        )
+
+    async def record(self, session: AsyncSession, payload: EventPayload) -> Envelope:
+        """Write `payload` as an event in the caller's transaction; it is published after commit."""
+        carrier: dict[str, str] = {}
+        inject(carrier)
+        envelope = Envelope.wrap(payload, source=self.source, traceparent=carrier.get("traceparent"))
+        envelope.tracestate = carrier.get("tracestate")
+        await session.execute(
+            self.table.insert().values(
+                event_id=envelope.id, type=envelope.type, envelope=envelope.model_dump(mode="json", exclude_none=True)
+            )
+        )
+        # NOTIFY is delivered only when the transaction commits, so the relay
+        # wakes for committed events and never sees a rolled-back one.
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
+        return envelope
+
+    async def backlog(self, session: AsyncSession) -> int:
+        result = await session.execute(
+            select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None))
+        )
+        return int(result.scalar_one())
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows to JetStream, oldest first.
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED, so several relay replicas
+    share the work; a row is marked published only after JetStream acknowledged
+    it. A crash between the two re-publishes the row, and JetStream drops the
+    copy because the message id is the event id.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        sessions: async_sessionmaker[AsyncSession],
+        publish: PublishFn,
+        *,
+        listen_dsn: str | None,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self.outbox = outbox
+        self.sessions = sessions
+        self.publish = publish
+        self.listen_dsn = listen_dsn
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.retention = retention
+        self._wake = asyncio.Event()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of pending events; returns how many were published."""
+        table = self.outbox.table
+        async with self.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(table.c.id, table.c.type, table.c.envelope)
+                    .where(table.c.published_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            # Sent in order on one connection, acknowledged concurrently: the
+            # stream keeps the order, and the batch costs one round trip.
+            await asyncio.gather(*(self._publish_row(row.type, row.envelope) for row in rows))
+            await session.execute(
+                update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=func.now())
+            )
+        return len(rows)
+
+    async def _publish_row(self, event_type: str, body: dict[str, object]) -> None:
+        envelope = Envelope.model_validate(body)
+        parent = extract({k: v for k, v in (("traceparent", envelope.traceparent), ("tracestate", envelope.tracestate)) if v})
+        with tracer.start_as_current_span(
+            f"publish {event_type}", context=parent, kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "messaging.message.id": envelope.id},
+        ):
+            headers: dict[str, str] = {}
+            inject(headers)
+            await self.publish(envelope, headers)
+        metrics.EVENTS_PUBLISHED.labels(event_type).inc()
+
+    async def purge_published(self) -> int:
+        """Forget rows published longer ago than the retention."""
+        table = self.outbox.table
+        cutoff = datetime.now(UTC) - self.retention
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(delete(table).where(table.c.published_at < cutoff))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set, waking on NOTIFY and polling as a fallback."""
+        listener = asyncio.create_task(self._listen(stop), name=f"{self.outbox.channel}-listen")
+        failures = 0
+        last_purge = 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            while not stop.is_set():
+                try:
+                    published = await self.publish_pending()
+                    failures = 0
+                    if loop.time() - last_purge > 600:
+                        last_purge = loop.time()
+                        await self.purge_published()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the relay must outlive NATS and database outages
+                    failures += 1
+                    delay = min(0.2 * 2**failures, 5.0)
+                    log.warning("outbox relay: %s; retrying in %.1fs", type(exc).__name__, delay)
+                    await _sleep_or_stop(stop, delay)
+                    continue
+                if published >= self.batch_size:
+                    continue
+                self._wake.clear()
+                await _wait_any(stop, self._wake, self.poll_seconds)
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        if self.listen_dsn is None:
+            return
+        while not stop.is_set():
+            try:
+                connection = await asyncpg.connect(self.listen_dsn, timeout=5)
+            except Exception:  # noqa: BLE001 - polling covers the gap
+                await _sleep_or_stop(stop, 2.0)
+                continue
+            lost = asyncio.Event()
+            try:
+                connection.add_termination_listener(lambda _c: lost.set())
+                await connection.add_listener(self.outbox.channel, lambda *_: self._wake.set())
+                self._wake.set()
+                while not stop.is_set() and not lost.is_set() and not connection.is_closed():
+                    await _wait_any(stop, lost, 5.0)
+            except Exception:  # noqa: BLE001
+                log.debug("outbox listener lost its connection")
+            finally:
+                if not connection.is_closed():
+                    connection.terminate()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
+
+
+async def _wait_any(stop: asyncio.Event, other: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(other.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,46 @@
+"""The services of this installation, found through the `zwk.services` entry point group."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How to run one service: its app factory, port, migrations and set-up steps."""
+
+    name: str
+    app: str  # "package.main:create_app", an app factory
+    port: int
+    order: int = 50
+    migrations: Path | None = None
+    # Tables of reference data that a test run keeps between tests (loaded once).
+    reference_tables: tuple[str, ...] = ()
+    # "package.module:function", an async function(database_url) that `zwk up`
+    # runs after migrating (imports, seeds); it must be idempotent.
+    prepare: str | None = None
+    # Extra `zwk` sub-commands: name -> "package.module:main" taking argv.
+    commands: dict[str, str] = field(default_factory=dict)
+
+    def load_prepare(self) -> Callable[[str], Awaitable[None]] | None:
+        return _load(self.prepare) if self.prepare else None
+
+
+def _load(path: str) -> Any:
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def discover() -> list[ServiceSpec]:
+    """Every installed service, in start order."""
+    specs = [entry.load() for entry in entry_points(group="zwk.services")]
+    return sorted((s for s in specs if isinstance(s, ServiceSpec)), key=lambda s: (s.order, s.name))
+
+
+def load_command(path: str) -> Callable[[list[str]], int | None]:
+    return _load(path)  # type: ignore[no-any-return]

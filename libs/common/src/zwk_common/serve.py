@@ -1,0 +1,34 @@
+"""`python -m zwk_common.serve NAME --port P`: run one service under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from zwk_common.registry import discover
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="zwk-serve")
+    parser.add_argument("service")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    specs = {spec.name: spec for spec in discover()}
+    if args.service not in specs:
+        parser.error(f"unknown service {args.service!r}; installed: {', '.join(specs)}")
+    spec = specs[args.service]
+    uvicorn.run(
+        spec.app,
+        factory=True,
+        host=args.host,
+        port=args.port or spec.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""austausch: the exchange forum: practices, questions, German search, comparable municipalities."""

@@ -1,0 +1,1 @@
+"""benachrichtigung: notifications: inbox, e-mail, signed webhooks, digests, preferences."""

@@ -1,0 +1,1 @@
+"""gateway: one GraphQL schema over every service, for the office and external dashboards."""

@@ -1,0 +1,1 @@
+"""kommunen: the municipalities that take part, on the official register."""

@@ -1,0 +1,4 @@
+from prozess.models import metadata
+from zwk_common.migrations import run_env
+
+run_env(metadata)

@@ -1,0 +1,1 @@
+"""prozess: the five stages every municipality goes through, and where everyone stands."""

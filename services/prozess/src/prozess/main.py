@@ -1,0 +1,32 @@
+"""The prozess app and how `zwk` runs it."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from prozess.config import Settings
+from prozess.endpoints import router
+from prozess.handlers import EVENT_HANDLERS
+from prozess.models import inbox, metadata, outbox
+from zwk_common.registry import ServiceSpec
+from zwk_common.service import ServiceDefinition, create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        ServiceDefinition(
+            name="prozess",
+            settings=settings or Settings(),
+            routers=[router],
+            metadata=metadata,
+            outbox=outbox,
+            inbox=inbox,
+            handlers=EVENT_HANDLERS,
+            description="The five-stage process of every municipality.",
+        )
+    )
+
+
+spec = ServiceSpec(name="prozess", app="prozess.main:create_app", port=8102, order=20, migrations=MIGRATIONS)
