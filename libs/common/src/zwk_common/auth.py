@@ -60,7 +60,9 @@ class Caller:
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:
-            raise Forbidden(f"This needs the role {' or '.join(r.value for r in roles)}; the caller is {self.role.value}.")
+            raise Forbidden(
+                f"This needs the role {' or '.join(r.value for r in roles)}; the caller is {self.role.value}."
+            )
 
     def require_act_for(self, municipality_id: str) -> None:
         if not self.may_act_for(municipality_id):
@@ -84,13 +86,19 @@ class TokenVerifier:
                 # The key fetch is blocking I/O (cached after the first call).
                 key = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
                 claims = jwt.decode(
-                    token, key, algorithms=["RS256", "ES256", "PS256"],
-                    audience=self.settings.jwt_audience, issuer=self.settings.jwt_issuer,
+                    token,
+                    key,
+                    algorithms=["RS256", "ES256", "PS256"],
+                    audience=self.settings.jwt_audience,
+                    issuer=self.settings.jwt_issuer,
                 )
             else:
                 claims = jwt.decode(
-                    token, self.settings.jwt_secret, algorithms=["HS256"],
-                    audience=self.settings.jwt_audience, issuer=self.settings.jwt_issuer,
+                    token,
+                    self.settings.jwt_secret,
+                    algorithms=["HS256"],
+                    audience=self.settings.jwt_audience,
+                    issuer=self.settings.jwt_issuer,
                 )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthenticated("The token has expired.") from exc

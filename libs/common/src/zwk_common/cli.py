@@ -40,7 +40,7 @@ async def _ensure_database(server_url: str, name: str) -> str:
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            await connection.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
     finally:
         await connection.close()
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
@@ -52,8 +52,9 @@ def migrate_all(database_url: str, specs: list[ServiceSpec]) -> None:
             upgrade(spec.migrations, database_url)
 
 
-def _wait_ready(specs: list[ServiceSpec], ports: dict[str, int], processes: dict[str, subprocess.Popen[bytes]],
-                timeout: float = 90) -> None:
+def _wait_ready(
+    specs: list[ServiceSpec], ports: dict[str, int], processes: dict[str, subprocess.Popen[bytes]], timeout: float = 90
+) -> None:
     deadline = time.monotonic() + timeout
     waiting = {spec.name for spec in specs}
     with httpx.Client(timeout=2) as client:
@@ -118,7 +119,9 @@ def up(args: argparse.Namespace) -> int:
             log = open(home / "logs" / f"{spec.name}.log", "ab")  # noqa: SIM115
             processes[spec.name] = subprocess.Popen(
                 [sys.executable, "-m", "zwk_common.serve", spec.name, "--port", str(ports[spec.name])],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         _wait_ready(specs, ports, processes)
         settings = ServiceSettings()

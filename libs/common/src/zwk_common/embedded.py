@@ -58,7 +58,8 @@ def _run_as() -> dict[str, object]:
     except KeyError:
         subprocess.run(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
     return {"user": PG_USER, "group": pwd.getpwnam(PG_USER).pw_gid, "extra_groups": []}
 
@@ -106,8 +107,16 @@ class EmbeddedPostgres:
     def start(self, timeout: float = 30) -> str:
         self._initdb()
         options = [
-            "-p", str(self.port), "-h", "127.0.0.1", "-k", "",
-            "-c", "max_connections=400", "-c", "shared_buffers=128MB",
+            "-p",
+            str(self.port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            "",
+            "-c",
+            "max_connections=400",
+            "-c",
+            "shared_buffers=128MB",
         ]
         if not self.durable:
             # Test servers trade crash safety for speed; their data is thrown away.
@@ -115,7 +124,10 @@ class EmbeddedPostgres:
         log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(_pg_bin() / "postgres"), "-D", str(self.data_dir), *options],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **self._as,  # type: ignore[call-overload]
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **self._as,  # type: ignore[call-overload]
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -183,8 +195,16 @@ class EmbeddedNats:
     def start(self, timeout: float = 15) -> str:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         args = [
-            nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js",
-            "-sd", str(self.store_dir), "-n", self.name,
+            nats_server_binary(),
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-js",
+            "-sd",
+            str(self.store_dir),
+            "-n",
+            self.name,
         ]
         if self.cluster_port is not None:
             args += ["--cluster_name", self.cluster_name, "--cluster", f"nats://127.0.0.1:{self.cluster_port}"]

@@ -45,9 +45,7 @@ class Problem(Exception):
         self.extensions = extensions
 
     def body(self, instance: str | None = None) -> dict[str, Any]:
-        return problem_body(
-            self.status, self.title, self.detail, slug=self.slug, instance=instance, **self.extensions
-        )
+        return problem_body(self.status, self.title, self.detail, slug=self.slug, instance=instance, **self.extensions)
 
 
 class BadInput(Problem):
@@ -123,8 +121,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
         return problem_response(
-            problem_body(422, "Invalid input", detail[:2000], slug="invalid-input",
-                         instance=request.url.path, errors=errors[:50])
+            problem_body(
+                422, "Invalid input", detail[:2000], slug="invalid-input", instance=request.url.path, errors=errors[:50]
+            )
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -145,8 +144,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable: %s", type(exc).__name__)
         return problem_response(
-            problem_body(503, "Service unavailable", "The database cannot be reached; try again shortly.",
-                         slug="service-unavailable", instance=request.url.path),
+            problem_body(
+                503,
+                "Service unavailable",
+                "The database cannot be reached; try again shortly.",
+                slug="service-unavailable",
+                instance=request.url.path,
+            ),
             headers={"Retry-After": "5"},
         )
 

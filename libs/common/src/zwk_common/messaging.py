@@ -264,11 +264,15 @@ class EventConsumer:
             await message.ack()
             return
         model, handler = registered
-        parent = extract(dict(message.headers or {})) if message.headers else extract(
-            {"traceparent": envelope.traceparent} if envelope.traceparent else {}
+        parent = (
+            extract(dict(message.headers or {}))
+            if message.headers
+            else extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
         )
         with tracer.start_as_current_span(
-            f"consume {envelope.type}", context=parent, kind=trace.SpanKind.CONSUMER,
+            f"consume {envelope.type}",
+            context=parent,
+            kind=trace.SpanKind.CONSUMER,
             attributes={"messaging.consumer.group.name": self.durable, "messaging.message.id": envelope.id},
         ) as span:
             try:
@@ -287,19 +291,23 @@ class EventConsumer:
 
     async def _failed(self, message: Msg, envelope: Envelope, exc: Exception) -> None:
         deliveries = message.metadata.num_delivered or 1
-        transient = isinstance(exc, TRANSIENT_ERRORS) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated
-        )
+        transient = isinstance(exc, TRANSIENT_ERRORS) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
         if transient or deliveries < self.settings.event_max_deliveries:
             delay = min(self.settings.event_retry_backoff_seconds * 2 ** (deliveries - 1), 60.0)
             log.warning(
                 "consumer %s: %s on %s (try %d); retrying in %.1fs",
-                self.durable, type(exc).__name__, envelope.type, deliveries, delay,
+                self.durable,
+                type(exc).__name__,
+                envelope.type,
+                deliveries,
+                delay,
             )
             metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, "retried").inc()
             await message.nak(delay=delay)
             return
-        log.error("consumer %s: %s gave up on %s after %d tries", self.durable, type(exc).__name__, envelope.type, deliveries)
+        log.error(
+            "consumer %s: %s gave up on %s after %d tries", self.durable, type(exc).__name__, envelope.type, deliveries
+        )
         await self._dead_letter(message, envelope, exc)
 
     async def _dead_letter(self, message: Msg, envelope: Envelope | None, exc: Exception) -> None:

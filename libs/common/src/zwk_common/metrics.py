@@ -12,6 +12,8 @@ DEAD_LETTERS = Counter("zwk_dead_letters_total", "Events moved to the dead-lette
 OUTBOX_BACKLOG = Gauge("zwk_outbox_backlog", "Outbox rows not yet published", ["service"])
 CONSUMER_LAG = Gauge("zwk_consumer_lag", "Messages in the stream not yet delivered to a consumer", ["consumer"])
 REQUEST_LATENCY = Histogram(
-    "zwk_request_seconds", "HTTP request latency", ["route", "method", "status"],
+    "zwk_request_seconds",
+    "HTTP request latency",
+    ["route", "method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )

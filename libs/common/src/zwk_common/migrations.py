@@ -24,8 +24,11 @@ def run_env(metadata: MetaData) -> None:
     url = context.config.attributes.get("database_url") or ServiceSettings().database_url
     if context.is_offline_mode():
         context.configure(
-            url=str(async_url(url)), target_metadata=metadata, version_table_schema=schema,
-            include_schemas=True, literal_binds=True,
+            url=str(async_url(url)),
+            target_metadata=metadata,
+            version_table_schema=schema,
+            include_schemas=True,
+            literal_binds=True,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -18,7 +18,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
     delete,
     func,
     select,
@@ -133,9 +132,13 @@ class OutboxRelay:
 
     async def _publish_row(self, event_type: str, body: dict[str, object]) -> None:
         envelope = Envelope.model_validate(body)
-        parent = extract({k: v for k, v in (("traceparent", envelope.traceparent), ("tracestate", envelope.tracestate)) if v})
+        parent = extract(
+            {k: v for k, v in (("traceparent", envelope.traceparent), ("tracestate", envelope.tracestate)) if v}
+        )
         with tracer.start_as_current_span(
-            f"publish {event_type}", context=parent, kind=trace.SpanKind.PRODUCER,
+            f"publish {event_type}",
+            context=parent,
+            kind=trace.SpanKind.PRODUCER,
             attributes={"messaging.system": "nats", "messaging.message.id": envelope.id},
         ):
             headers: dict[str, str] = {}
@@ -192,7 +195,7 @@ class OutboxRelay:
                 continue
             lost = asyncio.Event()
             try:
-                connection.add_termination_listener(lambda _c: lost.set())
+                connection.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await connection.add_listener(self.outbox.channel, lambda *_: self._wake.set())
                 self._wake.set()
                 while not stop.is_set() and not lost.is_set() and not connection.is_closed():

@@ -171,8 +171,9 @@ def health_router() -> APIRouter:
         checks = await runtime.readiness()
         if all(value == "ok" for value in checks.values()):
             return Response(content='{"status":"ok"}', media_type="application/json")
-        body = problem_body(503, "Not ready", ", ".join(f"{k}: {v}" for k, v in checks.items()),
-                            slug="not-ready", checks=checks)
+        body = problem_body(
+            503, "Not ready", ", ".join(f"{k}: {v}" for k, v in checks.items()), slug="not-ready", checks=checks
+        )
         return problem_response(body)
 
     @router.get("/metrics", include_in_schema=False)
@@ -232,4 +233,3 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
 
     instrument_app(app)
     return app
-

@@ -26,9 +26,7 @@ def shared(name: str, default: Any) -> Any:
 
 def service_config(env_prefix: str) -> SettingsConfigDict:
     """The settings config of a service: its own prefix, shared fields under ZWK_."""
-    return SettingsConfigDict(
-        env_prefix=env_prefix, env_file=".env", extra="ignore", populate_by_name=True
-    )
+    return SettingsConfigDict(env_prefix=env_prefix, env_file=".env", extra="ignore", populate_by_name=True)
 
 
 class ServiceSettings(BaseSettings):
@@ -37,9 +35,7 @@ class ServiceSettings(BaseSettings):
     model_config = service_config("ZWK_")
 
     environment: Environment = shared("environment", Environment.DEVELOPMENT)
-    database_url: str = shared(
-        "database_url", "postgresql+asyncpg://postgres@127.0.0.1:5432/zwk"
-    )
+    database_url: str = shared("database_url", "postgresql+asyncpg://postgres@127.0.0.1:5432/zwk")
     database_pool_size: int = shared("database_pool_size", 10)
     nats_url: str = shared("nats_url", "nats://127.0.0.1:4222")
     # The stream and subject root are settings so that test runs and several
@@ -64,9 +60,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
         if self.environment is Environment.PRODUCTION:
-            if self.oidc_jwks_url is None and (
-                self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32
-            ):
+            if self.oidc_jwks_url is None and (self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32):
                 raise ValueError(
                     "production needs ZWK_OIDC_JWKS_URL or a ZWK_JWT_SECRET of 32+ characters "
                     "that is not the development default"

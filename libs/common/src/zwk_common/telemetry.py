@@ -80,7 +80,9 @@ def configure_logging(service_name: str, *, json_lines: bool, level: str) -> Non
     if json_lines:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(TextFormatter(f"%(asctime)s {service_name} %(levelname)s [%(trace_id)s] %(name)s: %(message)s"))
+        handler.setFormatter(
+            TextFormatter(f"%(asctime)s {service_name} %(levelname)s [%(trace_id)s] %(name)s: %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

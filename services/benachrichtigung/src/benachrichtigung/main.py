@@ -25,4 +25,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
 
-spec = ServiceSpec(name="benachrichtigung", app="benachrichtigung.main:create_app", port=8104, order=40, migrations=MIGRATIONS)
+spec = ServiceSpec(
+    name="benachrichtigung", app="benachrichtigung.main:create_app", port=8104, order=40, migrations=MIGRATIONS
+)

@@ -20,7 +20,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def close_clients(runtime: Runtime) -> None:
         await runtime.extras["clients"].close()
 
-    graphql = GraphQLRouter(schema, path="/graphql", context_getter=build_context, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql = GraphQLRouter(
+        schema, path="/graphql", context_getter=build_context, graphql_ide="graphiql" if settings.graphiql else None
+    )
     return create_service_app(
         ServiceDefinition(
             name="gateway",

@@ -52,9 +52,7 @@ class StageProgress:
 
     @strawberry.field
     def overdue(self) -> bool:
-        return (
-            self.status is StageStatus.IN_PROGRESS and self.due_date is not None and self.due_date < date.today()
-        )
+        return self.status is StageStatus.IN_PROGRESS and self.due_date is not None and self.due_date < date.today()
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> StageProgress:

@@ -33,8 +33,12 @@ def upgrade() -> None:
     op.create_table(
         "processes",
         sa.Column("id", postgresql.UUID(as_uuid=True), primary_key=True),
-        sa.Column("municipality_id", postgresql.UUID(as_uuid=True),
-                  sa.ForeignKey(f"{SCHEMA}.municipalities.id"), nullable=False),
+        sa.Column(
+            "municipality_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey(f"{SCHEMA}.municipalities.id"),
+            nullable=False,
+        ),
         sa.Column("programme", sa.String(8), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.UniqueConstraint("municipality_id", "programme", name="uq_processes_municipality_id"),
@@ -42,8 +46,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "stages",
-        sa.Column("process_id", postgresql.UUID(as_uuid=True),
-                  sa.ForeignKey(f"{SCHEMA}.processes.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "process_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey(f"{SCHEMA}.processes.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("stage", sa.String(32), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("status", sa.String(16), nullable=False, server_default="NOT_STARTED"),

@@ -11,9 +11,7 @@ from prozess.schemas import Process, StageProgress
 from prozess.stages import STAGES_IN_ORDER, StageStatus
 
 
-async def open_processes(
-    session: AsyncSession, municipality: dict[str, object], programmes: list[str]
-) -> None:
+async def open_processes(session: AsyncSession, municipality: dict[str, object], programmes: list[str]) -> None:
     """Keep the local copy of a participant and open a process, all stages not started, per programme."""
     repository = ProcessRepository(session)
     await repository.upsert_municipality(municipality)
@@ -22,8 +20,12 @@ async def open_processes(
         if await repository.add_process(process_id, municipality["id"], programme):  # type: ignore[arg-type]
             await repository.add_stages(
                 [
-                    {"process_id": process_id, "stage": stage.value, "position": position,
-                     "status": StageStatus.NOT_STARTED.value}
+                    {
+                        "process_id": process_id,
+                        "stage": stage.value,
+                        "position": position,
+                        "status": StageStatus.NOT_STARTED.value,
+                    }
                     for position, stage in enumerate(STAGES_IN_ORDER)
                 ]
             )

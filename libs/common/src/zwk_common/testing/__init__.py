@@ -48,7 +48,9 @@ async def eventually(
 class ServiceProcess:
     """One service as a real uvicorn process on a loopback port, for cross-service tests."""
 
-    def __init__(self, name: str, env: Mapping[str, str], *, port: int | None = None, log_dir: Path | None = None) -> None:
+    def __init__(
+        self, name: str, env: Mapping[str, str], *, port: int | None = None, log_dir: Path | None = None
+    ) -> None:
         self.name = name
         self.port = port or free_port()
         self.env = {**os.environ, **env}
@@ -62,11 +64,15 @@ class ServiceProcess:
     def start(self) -> ServiceProcess:
         log = (
             open(self.log_dir / f"{self.name}-{self.port}.log", "ab")  # noqa: SIM115
-            if self.log_dir else subprocess.DEVNULL
+            if self.log_dir
+            else subprocess.DEVNULL
         )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "zwk_common.serve", self.name, "--port", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         return self
 

@@ -65,7 +65,7 @@ def zwk_nats_server(zwk_tmp: Path) -> Iterator[str]:
 async def _create_database(server_url: str, name: str) -> None:
     connection = await asyncpg.connect(asyncpg_dsn(server_url))
     try:
-        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        await connection.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
     finally:
         await connection.close()
 

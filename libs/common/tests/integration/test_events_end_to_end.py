@@ -1,0 +1,178 @@
+"""The outbox, the relay, the inbox and dead letters against a real PostgreSQL and NATS."""
+
+from collections.abc import AsyncIterator
+
+import nats.js.errors
+import pytest
+from sqlalchemy import Column, Integer, String, Table, select, text, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from zwk_common.db import async_url, service_metadata, transaction
+from zwk_common.events import Envelope, EventPayload
+from zwk_common.inbox import Inbox
+from zwk_common.messaging import EventContext
+from zwk_common.outbox import Outbox
+from zwk_common.service import Runtime, ServiceDefinition, create_service_app
+from zwk_common.settings import ServiceSettings
+from zwk_common.testing import eventually, running_app
+
+metadata = service_metadata("zwk_selftest")
+outbox = Outbox(metadata, source="/zwk/selftest")
+inbox = Inbox(metadata)
+greetings = Table(
+    "greetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", String(200), nullable=False),
+)
+
+
+class GreetingSent(EventPayload):
+    event_type = "zwk.selftest.greeting.sent"
+    text: str
+
+
+class PoisonSent(EventPayload):
+    event_type = "zwk.selftest.poison.sent"
+    text: str
+
+
+async def keep_greeting(event: GreetingSent, ctx: EventContext) -> None:
+    await ctx.session.execute(greetings.insert().values(text=event.text))
+
+
+async def choke(event: PoisonSent, ctx: EventContext) -> None:
+    raise ValueError(f"cannot digest {event.text}")
+
+
+@pytest.fixture
+async def selftest_schema(zwk_clean: dict[str, str]) -> AsyncIterator[None]:
+    engine = create_async_engine(async_url(zwk_clean["ZWK_DATABASE_URL"]))
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS zwk_selftest CASCADE"))
+        await connection.execute(text("CREATE SCHEMA zwk_selftest"))
+        await connection.run_sync(metadata.create_all)
+    yield
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS zwk_selftest CASCADE"))
+    await engine.dispose()
+
+
+def selftest_app(**overrides: object):  # type: ignore[no-untyped-def]
+    settings = ServiceSettings(event_max_deliveries=3, **overrides)  # type: ignore[arg-type]
+    return create_service_app(
+        ServiceDefinition(
+            name="selftest",
+            settings=settings,
+            metadata=metadata,
+            outbox=outbox,
+            inbox=inbox,
+            handlers={GreetingSent: keep_greeting, PoisonSent: choke},
+        )
+    )
+
+
+async def send(runtime: Runtime, *payloads: EventPayload, fail: bool = False) -> None:
+    assert runtime.sessions is not None
+    try:
+        async with transaction(runtime.sessions) as session:
+            for payload in payloads:
+                await outbox.record(session, payload)
+            if fail:
+                raise RuntimeError("the change fails after its event was recorded")
+    except RuntimeError:
+        if not fail:
+            raise
+
+
+async def greetings_kept(runtime: Runtime) -> list[str]:
+    assert runtime.sessions is not None
+    async with runtime.sessions() as session:
+        return list((await session.execute(select(greetings.c.text).order_by(greetings.c.id))).scalars())
+
+
+async def test_a_committed_event_is_published_and_consumed_once(selftest_schema: None) -> None:
+    app = selftest_app()
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        await send(runtime, GreetingSent(text="Guten Tag, Dortmund"))
+        await send(runtime, GreetingSent(text="never committed"), fail=True)
+        assert await eventually(lambda: greetings_kept(runtime)) == ["Guten Tag, Dortmund"]
+        info = await runtime.bus.js.stream_info(runtime.settings.event_stream)
+        assert info.state.messages == 1
+
+
+async def test_a_republished_outbox_row_is_dropped_by_the_server(selftest_schema: None) -> None:
+    app = selftest_app(run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.relay is not None and runtime.sessions is not None
+        await send(runtime, GreetingSent(text="Moin, Dithmarschen"))
+
+        async def published() -> bool:
+            async with runtime.sessions() as session:  # type: ignore[union-attr]
+                return await outbox.backlog(session) == 0
+
+        await eventually(published)
+        # A relay that crashed after publishing but before marking the row publishes it again.
+        async with transaction(runtime.sessions) as session:
+            await session.execute(update(outbox.table).values(published_at=None))
+        await eventually(published)
+        info = await runtime.bus.js.stream_info(runtime.settings.event_stream)
+        assert info.state.messages == 1
+
+
+async def test_the_same_event_delivered_twice_is_handled_once(selftest_schema: None) -> None:
+    app = selftest_app(run_relay=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        await runtime.bus.connected.wait()
+        envelope = Envelope.wrap(GreetingSent(text="Servus, Bamberg"), source="/zwk/selftest")
+        subject = runtime.bus.subject(envelope.type)
+        # Two copies with distinct message ids get past the server's de-duplication,
+        # as a redelivery after a lost ack would.
+        for copy in ("a", "b"):
+            await runtime.bus.js.publish(subject, envelope.to_bytes(), headers={"Nats-Msg-Id": envelope.id + copy})
+        marker = Envelope.wrap(GreetingSent(text="marker"), source="/zwk/selftest")
+        await runtime.bus.publish(marker)
+        kept = await eventually(lambda: _has(runtime, "marker"))
+        assert kept.count("Servus, Bamberg") == 1
+
+
+async def _has(runtime: Runtime, text_: str) -> list[str] | None:
+    kept = await greetings_kept(runtime)
+    return kept if text_ in kept else None
+
+
+async def test_a_failing_handler_ends_in_the_dead_letter_subject_and_the_consumer_goes_on(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app()
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        await send(runtime, PoisonSent(text="Kaktus"))
+        await send(runtime, GreetingSent(text="after the poison"))
+        assert "after the poison" in await eventually(lambda: _has(runtime, "after the poison"))
+
+        async def dead_letter() -> object:
+            try:
+                return await runtime.bus.js.get_last_msg(
+                    runtime.settings.event_stream, runtime.bus.dead_letter_subject("selftest-selftest")
+                )
+            except nats.js.errors.NotFoundError:
+                return None
+
+        message = await eventually(dead_letter, timeout=15)
+        assert message.headers["Zwk-Error"] == "ValueError: cannot digest Kaktus"  # type: ignore[attr-defined]
+        assert message.headers["Zwk-Deliveries"] == "3"  # type: ignore[attr-defined]
+        assert Envelope.from_bytes(message.data).data == {"text": "Kaktus"}  # type: ignore[attr-defined]
+
+
+async def test_readiness_reports_a_database_it_cannot_reach(zwk_clean: dict[str, str]) -> None:
+    app = selftest_app(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/none")
+    async with running_app(app) as client:
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["checks"]["database"].startswith("unavailable")
+        assert (await client.get("/healthz")).status_code == 200
