@@ -111,6 +111,11 @@ def up(args: argparse.Namespace) -> int:
         _say("migrating " + ", ".join(s.name for s in specs if s.migrations))
         migrate_all(database_url, specs)
         for spec in specs:
+            load = spec.load_reference_data()
+            if load is not None:
+                _say(f"loading reference data of {spec.name}")
+                asyncio.run(load(database_url))
+        for spec in specs:
             prepare = spec.load_prepare()
             if prepare is not None and not args.no_prepare:
                 _say(f"preparing {spec.name}")

@@ -21,14 +21,21 @@ class ServiceSpec:
     migrations: Path | None = None
     # Tables of reference data that a test run keeps between tests (loaded once).
     reference_tables: tuple[str, ...] = ()
+    # "package.module:function", an async function(database_url) that loads the
+    # reference data (e.g. an official register) after migrating; run by `zwk up`
+    # and once per test session; it must be idempotent.
+    reference_data: str | None = None
     # "package.module:function", an async function(database_url) that `zwk up`
-    # runs after migrating (imports, seeds); it must be idempotent.
+    # runs after the reference data (seeds for a demo system); idempotent.
     prepare: str | None = None
     # Extra `zwk` sub-commands: name -> "package.module:main" taking argv.
     commands: dict[str, str] = field(default_factory=dict)
 
     def load_prepare(self) -> Callable[[str], Awaitable[None]] | None:
         return _load(self.prepare) if self.prepare else None
+
+    def load_reference_data(self) -> Callable[[str], Awaitable[None]] | None:
+        return _load(self.reference_data) if self.reference_data else None
 
 
 def _load(path: str) -> Any:

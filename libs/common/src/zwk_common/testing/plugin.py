@@ -94,6 +94,9 @@ def zwk_database_url(zwk_postgres: str) -> Iterator[str]:
         for spec in discover():
             if spec.migrations is not None:
                 upgrade(spec.migrations, url)
+            load = spec.load_reference_data()
+            if load is not None:
+                asyncio.run(load(url))
         yield url
     finally:
         asyncio.run(_drop_database(zwk_postgres, name))
