@@ -3,6 +3,7 @@ the compose file and the Kubernetes manifests. All offline: no container engine,
 
 from __future__ import annotations
 
+import importlib
 import json
 import shlex
 import tomllib
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import AliasChoices
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
@@ -147,6 +149,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "manifest" in metafunc.fixturenames:
         found = kubernetes_manifests()
         metafunc.parametrize("manifest", found, ids=[m.id for m in found])
+
+
+def settings_names(settings: type[Any]) -> set[str]:
+    """The environment variables a pydantic-settings class reads (upper case)."""
+    prefix = str(settings.model_config.get("env_prefix", ""))
+    names = set()
+    for field_name, info in settings.model_fields.items():
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            names |= {choice.upper() for choice in alias.choices if isinstance(choice, str)}
+        elif isinstance(alias, str):
+            names.add(alias.upper())
+        else:
+            names.add((prefix + field_name).upper())
+    return names
+
+
+@pytest.fixture(scope="session")
+def settings_read_by() -> dict[str, set[str]]:
+    """Per service, the variables its Settings read; OpenTelemetry's own (OTEL_*) are checked apart."""
+    return {name: settings_names(importlib.import_module(f"{name}.config").Settings) for name in workspace_services()}
 
 
 @pytest.fixture(scope="session")
