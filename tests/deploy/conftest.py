@@ -134,7 +134,7 @@ class Manifest:
 
 def kubernetes_manifests() -> list[Manifest]:
     """Every Kubernetes object under deploy/k8s (not the kustomizations, not Helm values)."""
-    manifests = []
+    manifests: list[Manifest] = []
     for path in sorted(K8S.rglob("*.yaml")):
         if path.name == "kustomization.yaml" or path.name.endswith("-values.yaml"):
             continue

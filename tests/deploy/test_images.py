@@ -125,7 +125,8 @@ def replay_build(dockerfile: Any, root: Path) -> dict[str, str]:
             elif words[:2] == ["uv", "sync"]:
                 # Same command, same lock; only how files land differs (links, no bytecode, no network).
                 faster = {"UV_LINK_MODE": "hardlink", "UV_COMPILE_BYTECODE": "0", "UV_OFFLINE": "1"}
-                python = {"UV_PYTHON": sys._base_executable}  # the image's python3.11 on PATH
+                # The image has one python3.11 on PATH; here it is the one under the test venv.
+                python = {"UV_PYTHON": getattr(sys, "_base_executable", sys.executable)}
                 subprocess.run(
                     [str(UV), *words[1:], "--quiet"],
                     cwd=on_host(root, workdir, "/"),
