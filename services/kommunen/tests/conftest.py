@@ -15,11 +15,6 @@ from zwk_common.db import asyncpg_dsn
 from zwk_common.testing import running_app
 from zwk_common.testing.plugin import bearer
 
-DORTMUND = {"ags": "05913000", "kind": "KREISFREIE_STADT", "programmes": ["DWK", "ZWK"]}
-DITHMARSCHEN = {"ags": "01051", "kind": "LANDKREIS", "programmes": ["DWK", "ZWK"]}
-HAMM_SIEG = {"ags": "071325006", "kind": "GEMEINDEVERBAND", "programmes": ["ZWK"]}
-RIESA = {"ags": "14627230", "kind": "STADT", "programmes": ["DWK", "ZWK"]}
-
 
 @pytest.fixture
 async def database(zwk_clean: dict[str, str]) -> AsyncIterator[asyncpg.Connection]:
