@@ -201,3 +201,18 @@ async def test_contacts_of_an_unknown_municipality_are_not_found(kommunen: httpx
     url = "/municipalities/4a0e3b4e-0000-4000-8000-000000000000/contacts"
     assert (await kommunen.get(url, headers=office)).status_code == 404
     assert (await kommunen.post(url, json=MARIA, headers=office)).status_code == 404
+
+
+async def test_contacts_are_listed_by_name_page_by_page(
+    kommunen: httpx.AsyncClient, office: Headers, dortmund: dict[str, Any]
+) -> None:
+    for name in ("Birgit Zoerner", "Anna Albers", "Carl Czerny"):
+        await kommunen.post(contacts_url(dortmund), json={"name": name}, headers=office)
+    first = (await kommunen.get(contacts_url(dortmund), params={"first": 2}, headers=office)).json()
+    assert [c["name"] for c in first["items"]] == ["Anna Albers", "Birgit Zoerner"]
+    assert first["total_count"] == 3
+    rest = (
+        await kommunen.get(contacts_url(dortmund), params={"first": 2, "after": first["next_cursor"]}, headers=office)
+    ).json()
+    assert [c["name"] for c in rest["items"]] == ["Carl Czerny"]
+    assert rest["next_cursor"] is None

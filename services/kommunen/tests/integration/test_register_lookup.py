@@ -8,6 +8,7 @@ import httpx
 
 from kommunen.register import main as import_register_command
 from kommunen.register.importer import load_register
+from zwk_common.cli import main as zwk
 
 
 async def test_dortmund_is_found_by_its_key_with_every_attribute(
@@ -173,3 +174,8 @@ def test_the_import_register_command_reimports(zwk_env: dict[str, str], capsys) 
     assert "imported 16056 territorial units" in capsys.readouterr().out
     assert import_register_command(["--database-url", zwk_env["ZWK_DATABASE_URL"], "--if-outdated"]) == 0
     assert "is current" in capsys.readouterr().out
+
+
+def test_zwk_offers_the_import_register_command(zwk_env: dict[str, str], capsys) -> None:  # type: ignore[no-untyped-def]
+    assert zwk(["import-register", "--database-url", zwk_env["ZWK_DATABASE_URL"], "--if-outdated"]) == 0
+    assert "territorial units" in capsys.readouterr().out

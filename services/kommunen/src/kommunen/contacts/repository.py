@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, delete, func, select, tuple_, update
+from sqlalchemy import RowMapping, delete, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kommunen.events import CONTACT_EVENT_TYPES
@@ -29,7 +29,7 @@ class ContactRepository:
     async def page(self, municipality_id: UUID, after: tuple[str, UUID] | None, limit: int) -> list[RowMapping]:
         query = select(contacts).where(contacts.c.municipality_id == municipality_id)
         if after is not None:
-            query = query.where(tuple_(contacts.c.name, contacts.c.id) > tuple_(*after))
+            query = query.where(tuple_(contacts.c.name, contacts.c.id) > tuple_(literal(after[0]), literal(after[1])))
         query = query.order_by(contacts.c.name, contacts.c.id).limit(limit)
         return list((await self.session.execute(query)).mappings())
 

@@ -12,8 +12,8 @@ from kommunen.contacts.repository import ContactRepository
 from kommunen.contacts.schemas import Contact, ContactCreate, ContactUpdate
 from kommunen.events import ContactAdded, ContactChanged, ContactRemoved
 from kommunen.models import outbox
+from kommunen.municipalities.permissions import require_own_or_office
 from kommunen.municipalities.repository import MunicipalityRepository
-from kommunen.municipalities.service import require_own_or_office
 from zwk_common.auth import Caller, Role
 from zwk_common.errors import BadInput, Forbidden, NotFound
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor

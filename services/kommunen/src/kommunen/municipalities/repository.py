@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, delete, exists, func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, RowMapping, delete, exists, func, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,7 +113,7 @@ class MunicipalityRepository:
         m = municipalities.c
         query = select(municipalities).where(*_conditions(selection))
         if after is not None:
-            query = query.where(tuple_(m.name, m.id) > tuple_(*after))
+            query = query.where(tuple_(m.name, m.id) > tuple_(literal(after[0]), literal(after[1])))
         query = query.order_by(m.name, m.id).limit(limit)
         return list((await self.session.execute(query)).mappings())
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kommunen.events import MunicipalityRegistered, MunicipalityUpdated
 from kommunen.models import outbox
 from kommunen.municipalities import rules
+from kommunen.municipalities.permissions import adviser_scope, require_own_or_office, require_read, visible_to
 from kommunen.municipalities.repository import MunicipalityRepository, Selection
 from kommunen.municipalities.rules import Kind, Territory
 from kommunen.municipalities.schemas import (
@@ -26,42 +27,11 @@ from kommunen.municipalities.schemas import (
     Programme,
     ProgrammeInput,
 )
-from kommunen.register import service as register
+from kommunen.municipalities.territory import as_territory, locate
 from kommunen.topics import service as topics
 from zwk_common.auth import Caller, Role
-from zwk_common.errors import BadInput, Conflict, Forbidden, NotFound
+from zwk_common.errors import BadInput, Conflict, NotFound
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
-
-OFFICIAL_UNIT_KINDS = set(rules.LEVEL_OF_KIND)
-
-
-# --- who may do what -------------------------------------------------------
-
-
-def require_read(caller: Caller, municipality_id: UUID) -> None:
-    """An adviser reads only the municipalities assigned to it; everyone else reads the public record."""
-    if caller.role is Role.ADVISER and not caller.may_act_for(str(municipality_id)):
-        raise Forbidden("This municipality is not assigned to the adviser.")
-
-
-def require_own_or_office(caller: Caller, municipality_id: UUID) -> None:
-    """The office, or the municipality itself (not its adviser, not a reader)."""
-    if caller.is_office:
-        return
-    if caller.role is Role.MUNICIPALITY and caller.may_act_for(str(municipality_id)):
-        return
-    raise Forbidden("Only the office and the municipality itself may change this.")
-
-
-def sees_private(caller: Caller, municipality_id: UUID) -> bool:
-    return caller.role is not Role.READER and caller.may_read_private(str(municipality_id))
-
-
-def _visible_to(caller: Caller, municipality: Municipality) -> Municipality:
-    if sees_private(caller, municipality.id):
-        return municipality
-    return municipality.model_copy(update={"adviser_subjects": None})
-
 
 # --- reading ---------------------------------------------------------------
 
@@ -117,7 +87,7 @@ async def _load(repository: MunicipalityRepository, municipality_id: UUID, *, fo
 
 async def get_municipality(session: AsyncSession, caller: Caller, municipality_id: UUID) -> Municipality:
     require_read(caller, municipality_id)
-    return _visible_to(caller, await _load(MunicipalityRepository(session), municipality_id))
+    return visible_to(caller, await _load(MunicipalityRepository(session), municipality_id))
 
 
 async def get_municipality_by_ags(session: AsyncSession, caller: Caller, ags: str) -> Municipality:
@@ -126,19 +96,7 @@ async def get_municipality_by_ags(session: AsyncSession, caller: Caller, ags: st
     if row is None:
         raise NotFound(f"No municipality with the key {ags} takes part.")
     require_read(caller, row["id"])
-    return _visible_to(caller, (await _complete(repository, [row]))[0])
-
-
-def _adviser_scope(caller: Caller) -> list[UUID] | None:
-    if caller.role is not Role.ADVISER:
-        return None
-    scope = []
-    for value in caller.municipality_ids:
-        try:
-            scope.append(UUID(value))
-        except ValueError:
-            continue
-    return scope
+    return visible_to(caller, (await _complete(repository, [row]))[0])
 
 
 async def list_municipalities(
@@ -149,7 +107,7 @@ async def list_municipalities(
     ids: Sequence[UUID] | None = None,
 ) -> Page[Municipality]:
     """Municipalities by name; `ids` makes it a batch read (all of them on one page)."""
-    scope = _adviser_scope(caller)
+    scope = adviser_scope(caller)
     if ids is not None:
         wanted = set(ids)
         ids = [i for i in wanted if scope is None or i in scope]
@@ -173,57 +131,12 @@ async def list_municipalities(
     size = max(page.first, len(ids)) if ids is not None and scope is None else page.first
     repository = MunicipalityRepository(session)
     rows = await repository.page(selection, after, size + 1)
-    items = [_visible_to(caller, m) for m in await _complete(repository, rows[:size])]
+    items = [visible_to(caller, m) for m in await _complete(repository, rows[:size])]
     next_cursor = encode_cursor(items[-1].name, items[-1].id) if len(rows) > size else None
     return Page(items=items, next_cursor=next_cursor, total_count=await repository.count(selection))
 
 
 # --- registering -------------------------------------------------------------
-
-
-async def _territory(
-    session: AsyncSession,
-    kind: Kind,
-    ags: str | None,
-    member_keys: Sequence[str],
-    quarter: str | None,
-    bundesland: str | None,
-    *,
-    current_bundesland: str | None = None,
-) -> Territory:
-    """Validate where the participant is, against the register, and take its defaults from there."""
-    if kind in OFFICIAL_UNIT_KINDS:
-        level = rules.LEVEL_OF_KIND[kind]
-        if ags is None:
-            raise BadInput(f"A {kind.value} is registered with its {rules.KEY_NAMES[level]} (ags).", field="ags")
-        if member_keys:
-            raise BadInput(f"Only a VERBUND or QUARTIER has member keys, not a {kind.value}.", field="member_keys")
-        if quarter is not None:
-            raise BadInput("Only a QUARTIER has a quarter.", field="quarter")
-        rules.check_key(ags, field="ags", level=level, kind=kind)
-        unit = rules.require_in_register(ags, await register.find_unit(session, ags), field="ags")
-        return rules.official_unit_territory(kind, unit, bundesland)
-    if ags is not None:
-        hint = (
-            "give the city's key in member_keys and the quarter's name in quarter"
-            if kind is Kind.QUARTIER
-            else "give its members' keys in member_keys"
-        )
-        raise BadInput(f"A {kind.value} has no key of its own; {hint}.", field="ags")
-    if kind is Kind.QUARTIER:
-        if len(member_keys) != 1:
-            raise BadInput("A QUARTIER names exactly one city: its 8-digit AGS in member_keys.", field="member_keys")
-        if quarter is None:
-            raise BadInput("A QUARTIER needs the quarter's name.", field="quarter")
-        city_key = member_keys[0]
-        rules.check_key(city_key, field="member_keys", level=rules.UnitLevel.GEMEINDE, kind=kind)
-        city = rules.require_in_register(city_key, await register.find_unit(session, city_key), field="member_keys")
-        return rules.quarter_territory(city, quarter, bundesland)
-    if quarter is not None:
-        raise BadInput("Only a QUARTIER has a quarter.", field="quarter")
-    rules.check_member_keys(member_keys)
-    members = rules.require_members(member_keys, await register.get_units(session, member_keys))
-    return rules.alliance_territory(members, bundesland, current=current_bundesland)
 
 
 async def _check_topics(session: AsyncSession, keys: Sequence[str]) -> list[str]:
@@ -262,7 +175,7 @@ async def _check_unique(
 async def register_municipality(session: AsyncSession, caller: Caller, data: MunicipalityCreate) -> Municipality:
     """Register a participant (office only): its territory checked against the register, with defaults from it."""
     caller.require_role(Role.OFFICE)
-    territory = await _territory(session, data.kind, data.ags, data.member_keys, data.quarter, data.bundesland)
+    territory = await locate(session, data.kind, data.ags, data.member_keys, data.quarter, data.bundesland)
     name = data.name or territory.name
     if name is None:
         raise BadInput(f"A {data.kind.value} needs a name.", field="name")
@@ -343,7 +256,7 @@ async def update_municipality(
                 f"The bundesland of a {kind.value} follows from its key: {current.bundesland}.", field="bundesland"
             )
         if kind in (Kind.VERBUND, Kind.QUARTIER):
-            territory = await _territory(
+            territory = await locate(
                 session,
                 kind,
                 None,
@@ -364,7 +277,7 @@ async def update_municipality(
             )
     if "name" in given and data.name is not None:
         if kind is Kind.VERBUND and "member_keys" not in given:
-            await _check_unique(repository, kind, _as_territory(current), data.name, other_than=municipality_id)
+            await _check_unique(repository, kind, as_territory(current), data.name, other_than=municipality_id)
         values["name"] = data.name
     if "population" in given:
         values["population"] = data.population
@@ -387,11 +300,11 @@ async def update_municipality(
             await repository.set_advisers(municipality_id, subjects)
             changed_children = True
     if not changed_values and not changed_children:
-        return _visible_to(caller, current)
+        return visible_to(caller, current)
     row = await repository.change(municipality_id, changed_values)
     municipality = (await _complete(repository, [row]))[0]
     await outbox.record(session, _state(MunicipalityUpdated, municipality))
-    return _visible_to(caller, municipality)
+    return visible_to(caller, municipality)
 
 
 def _keeping_periods(items: Sequence[ProgrammeInput], current: Sequence[Participation]) -> list[ProgrammeInput]:
@@ -420,18 +333,3 @@ def _participation_row(p: Participation) -> dict[str, Any]:
         "ends_on": p.ends_on,
         "cluster": p.cluster.value if p.cluster else None,
     }
-
-
-def _as_territory(m: Municipality) -> Territory:
-    return Territory(
-        ags=m.ags,
-        member_keys=m.member_keys,
-        quarter=m.quarter,
-        bundesland=m.bundesland,
-        name=m.name,
-        population=m.population,
-        kreis_key=m.kreis_key,
-        urbanisation=m.urbanisation,
-        latitude=m.latitude,
-        longitude=m.longitude,
-    )
