@@ -1,5 +1,6 @@
 """Registering a participant: checked against the register, defaults from it, the record and its event together."""
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -192,6 +193,17 @@ async def test_a_duplicate_key_is_a_conflict_and_writes_no_event(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "CONFLICT"
     assert "05913000" in response.json()["detail"]
+    assert len(await events.types()) == 1
+
+
+async def test_two_simultaneous_registrations_of_one_key_give_one_record_and_one_conflict(
+    kommunen: httpx.AsyncClient, office: Headers, events: Any
+) -> None:
+    first, second = await asyncio.gather(
+        kommunen.post("/municipalities", json=DORTMUND, headers=office),
+        kommunen.post("/municipalities", json=DORTMUND, headers=office),
+    )
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
     assert len(await events.types()) == 1
 
 

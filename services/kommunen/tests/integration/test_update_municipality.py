@@ -194,6 +194,9 @@ async def test_an_alliance_gets_new_members_and_their_land(
     moved = await kommunen.patch(url, json={"member_keys": ["14523360"]}, headers=office)
     assert moved.status_code == 200
     assert moved.json()["bundesland"] == "SN"
+    await register({"kind": "VERBUND", "name": "Göltzschtal", "bundesland": "SN", "programmes": ["ZWK"]})
+    taken = await kommunen.patch(url, json={"name": "göltzschtal"}, headers=office)
+    assert taken.status_code == 409
     [first, second] = await events.of("zwk.kommunen.municipality.updated")
     assert first["member_keys"] == ["09473", "16072"]
     assert second["bundesland"] == "SN"

@@ -108,6 +108,7 @@ async def list_municipalities(
 ) -> Page[Municipality]:
     """Municipalities by name; `ids` makes it a batch read (all of them on one page)."""
     scope = adviser_scope(caller)
+    batch = ids is not None
     if ids is not None:
         wanted = set(ids)
         ids = [i for i in wanted if scope is None or i in scope]
@@ -128,7 +129,7 @@ async def list_municipalities(
             after = (str(name), UUID(str(last_id)))
         except ValueError as exc:
             raise BadInput("The cursor `after` is not one this service gave out.") from exc
-    size = max(page.first, len(ids)) if ids is not None and scope is None else page.first
+    size = max(page.first, len(ids)) if batch and ids is not None else page.first
     repository = MunicipalityRepository(session)
     rows = await repository.page(selection, after, size + 1)
     items = [visible_to(caller, m) for m in await _complete(repository, rows[:size])]
