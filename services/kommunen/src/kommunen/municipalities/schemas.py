@@ -17,7 +17,8 @@ Bundesland = Annotated[str, StringConstraints(pattern=rf"^({'|'.join(BUNDESLAEND
 OfficialKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Population = Annotated[int, Field(ge=0, le=100_000_000)]
+# Strict: "12" or true is a wrong type for a count, not a count.
+Population = Annotated[int, Field(strict=True, ge=0, le=100_000_000)]
 
 
 class MunicipalityKind(StrEnum):
