@@ -5,8 +5,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from kommunen.config import Settings
-from kommunen.endpoints import router
-from kommunen.models import metadata, outbox
+from kommunen.contacts.endpoints import router as contacts
+from kommunen.models import REFERENCE_TABLES, metadata, outbox
+from kommunen.municipalities.endpoints import router as municipalities
+from kommunen.register.endpoints import router as register
+from kommunen.topics.endpoints import router as topics
 from zwk_common.registry import ServiceSpec
 from zwk_common.service import ServiceDefinition, create_service_app
 
@@ -18,7 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ServiceDefinition(
             name="kommunen",
             settings=settings or Settings(),
-            routers=[router],
+            routers=[municipalities, contacts, topics, register],
             metadata=metadata,
             outbox=outbox,
             description="Municipality records on the official register of German municipalities.",
@@ -26,4 +29,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
 
-spec = ServiceSpec(name="kommunen", app="kommunen.main:create_app", port=8101, order=10, migrations=MIGRATIONS)
+spec = ServiceSpec(
+    name="kommunen",
+    app="kommunen.main:create_app",
+    port=8101,
+    order=10,
+    migrations=MIGRATIONS,
+    reference_tables=REFERENCE_TABLES,
+    reference_data="kommunen.register:import_register",
+    prepare="kommunen.seed:seed_participants",
+    commands={"import-register": "kommunen.register:main"},
+)
