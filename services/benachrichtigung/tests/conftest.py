@@ -219,9 +219,7 @@ def last_published(zwk_clean: dict[str, str]) -> Callable[[str], Awaitable[Envel
         settings = ServiceSettings()
         connection = await nats.connect(settings.nats_url)
         try:
-            message = await connection.jetstream().get_last_msg(
-                settings.event_stream, settings.subject_for(event_type)
-            )
+            message = await connection.jetstream().get_last_msg(settings.event_stream, settings.subject_for(event_type))
             return Envelope.from_bytes(message.data)  # type: ignore[arg-type]
         except nats.js.errors.NotFoundError:
             return None
