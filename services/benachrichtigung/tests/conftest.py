@@ -227,3 +227,22 @@ def last_published(zwk_clean: dict[str, str]) -> Callable[[str], Awaitable[Envel
             await connection.close()
 
     return read
+
+
+@pytest.fixture
+def handled() -> Callable[[Any, str, int], Awaitable[bool]]:
+    """Whether a running app has handled `count` events of a type (a sync point between consumers)."""
+
+    async def probe(app: Any, event_type: str, count: int = 1) -> bool:
+        from sqlalchemy import func, select
+
+        from benachrichtigung.models import inbox
+
+        async with app.state.runtime.sessions() as session:
+            table = inbox.table
+            result = await session.execute(
+                select(func.count()).select_from(table).where(table.c.event_type == event_type)
+            )
+            return int(result.scalar_one()) >= count
+
+    return probe

@@ -30,12 +30,19 @@ def upgrade() -> None:
         sa.Column("function", sa.String(200)),
         sa.Column("email", sa.String(320)),
         sa.Column("subject", sa.String(200)),
+        sa.Column(
+            "recipient_id",
+            sa.String(200),
+            sa.Computed("coalesce(subject, 'contact:' || id::text)", persisted=True),
+            nullable=False,
+        ),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
         sa.PrimaryKeyConstraint("id", name="pk_contacts"),
         schema=SCHEMA,
     )
     op.create_index("ix_contacts_municipality_id", "contacts", ["municipality_id"], schema=SCHEMA)
     op.create_index("ix_contacts_subject", "contacts", ["subject"], schema=SCHEMA)
+    op.create_index("ix_contacts_recipient_id", "contacts", ["recipient_id"], schema=SCHEMA)
 
     op.create_table(
         "advisers",

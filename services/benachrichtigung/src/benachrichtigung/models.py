@@ -5,6 +5,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -41,6 +42,14 @@ contacts = Table(
     Column("function", String(200)),
     Column("email", String(320)),
     Column("subject", String(200), index=True),
+    # Who the contact is told as: their account's subject, or `contact:<id>` without one.
+    Column(
+        "recipient_id",
+        String(200),
+        Computed("coalesce(subject, 'contact:' || id::text)", persisted=True),
+        nullable=False,
+        index=True,
+    ),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

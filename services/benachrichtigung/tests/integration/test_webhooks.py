@@ -2,7 +2,6 @@
 logged per endpoint, and one slow receiver does not hold up the others."""
 
 import base64
-import hashlib
 import hmac
 import time
 import uuid

@@ -14,7 +14,6 @@ from sqlalchemy import (
     any_,
     case,
     cast,
-    exists,
     func,
     literal,
     or_,
@@ -38,7 +37,7 @@ from benachrichtigung.models import (
     subscriptions,
     webhook_endpoints,
 )
-from benachrichtigung.recipients.repository import addresses, contact_recipient_id
+from benachrichtigung.recipients.repository import has_address
 from benachrichtigung.rules import Message
 
 OFFICE = "office"
@@ -60,7 +59,7 @@ def office_audience() -> list[Select[Any]]:
 def team_audience(municipality_id: UUID) -> list[Select[Any]]:
     return [
         # A contact with neither an account nor an address cannot be told anything.
-        select(contact_recipient_id().label("recipient_id")).where(
+        select(contacts.c.recipient_id).where(
             contacts.c.municipality_id == municipality_id,
             or_(contacts.c.subject.is_not(None), contacts.c.email.is_not(None)),
         ),
@@ -151,7 +150,6 @@ class NotificationRepository:
         n = notifications
         at = literal(now, DateTime(timezone=True))
         expires = literal(expires_at, DateTime(timezone=True))
-        known = addresses()
         chosen = func.coalesce(
             preferences.c.frequency, case(dict(email_defaults), value=n.c.kind, else_=literal("immediately"))
         )
@@ -170,7 +168,7 @@ class NotificationRepository:
             .where(
                 n.c.event_id == event_id,
                 ~n.c.recipient_id.startswith("org:"),
-                exists().where(known.c.recipient_id == n.c.recipient_id),
+                has_address(n.c.recipient_id),
             )
             .cte("email")
         )

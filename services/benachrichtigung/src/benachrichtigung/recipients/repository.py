@@ -9,7 +9,6 @@ from sqlalchemy import (
     RowMapping,
     Select,
     String,
-    cast,
     delete,
     exists,
     func,
@@ -32,9 +31,13 @@ from benachrichtigung.models import (
 )
 
 
-def contact_recipient_id() -> ColumnElement[str]:
-    """A contact is told under their account's subject, or as `contact:<id>` if they have none."""
-    return func.coalesce(contacts.c.subject, literal("contact:") + cast(contacts.c.id, String))
+def has_address(recipient_id: ColumnElement[str]) -> ColumnElement[bool]:
+    """Whether any source knows an e-mail address for the recipient (each an indexed lookup)."""
+    return or_(
+        exists().where(office_users.c.subject == recipient_id),
+        exists().where(contacts.c.recipient_id == recipient_id, contacts.c.email.is_not(None)),
+        exists().where(subscriptions.c.subject == recipient_id, subscriptions.c.email.is_not(None)),
+    )
 
 
 def addresses() -> Select[Any]:
@@ -46,9 +49,9 @@ def addresses() -> Select[Any]:
             office_users.c.name,
             literal(1).label("rank"),
         ),
-        select(
-            contact_recipient_id().label("recipient_id"), contacts.c.email, contacts.c.name, literal(2).label("rank")
-        ).where(contacts.c.email.is_not(None)),
+        select(contacts.c.recipient_id, contacts.c.email, contacts.c.name, literal(2).label("rank")).where(
+            contacts.c.email.is_not(None)
+        ),
         select(
             subscriptions.c.subject.label("recipient_id"),
             subscriptions.c.email,
@@ -76,7 +79,7 @@ class RecipientRepository:
     async def remove_contact(self, contact_id: UUID) -> str | None:
         """Delete a contact; the recipient id they were told under, or None if unknown."""
         result = await self.session.execute(
-            delete(contacts).where(contacts.c.id == contact_id).returning(contact_recipient_id())
+            delete(contacts).where(contacts.c.id == contact_id).returning(contacts.c.recipient_id)
         )
         return result.scalar_one_or_none()
 
@@ -151,7 +154,7 @@ class RecipientRepository:
     async def is_known(self, recipient_id: str) -> bool:
         known = select(
             or_(
-                exists().where(contact_recipient_id() == recipient_id),
+                exists().where(contacts.c.recipient_id == recipient_id),
                 exists().where(advisers.c.subject == recipient_id),
                 exists().where(office_users.c.subject == recipient_id),
                 exists().where(subscriptions.c.subject == recipient_id),
