@@ -469,11 +469,11 @@ def facts(event: EventPayload) -> dict[str, str]:
     """The event's fields as text, with the German labels the templates use."""
     values: dict[str, Any] = event.model_dump(mode="json")
     text = {key: "" if value is None else str(value) for key, value in values.items() if not isinstance(value, list)}
-    stage = values.get("stage")
-    text["stage_label"] = STAGE_LABELS.get(stage, stage or "")
+    stage = str(values.get("stage") or "")
+    text["stage_label"] = STAGE_LABELS.get(stage, stage)
     for key in ("status", "previous_status"):
-        raw = values.get(key)
-        text[f"{key}_label"] = MEASURE_STATUS_LABELS.get(raw, raw.lower().replace("_", " ") if raw else "neu")
+        raw = str(values.get(key) or "")
+        text[f"{key}_label"] = MEASURE_STATUS_LABELS.get(raw, raw.lower().replace("_", " ") or "neu")
     due = getattr(event, "due_date", None)
     text["due_date_label"] = due.strftime("%d.%m.%Y") if due else "zum geplanten Termin"
     reason = values.get("reason")
@@ -484,7 +484,7 @@ def facts(event: EventPayload) -> dict[str, str]:
     text["author_label"] = values.get("author_name") or "Jemand"
     excerpt = values.get("body_excerpt") or ""
     text["excerpt"] = excerpt if len(excerpt) <= 280 else excerpt[:279] + "…"
-    target_kind = values.get("target_kind")
+    target_kind = str(values.get("target_kind") or "")
     text["target_kind_label"] = CONTENT_LABELS.get(target_kind, target_kind or "Beitrag")
     kind_of_hidden = event.event_type.split(".")[2] if event.event_type.endswith(".hidden") else ""
     text["kind_label"] = CONTENT_LABELS.get(kind_of_hidden, "Beitrag")

@@ -5,7 +5,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, delete, func, select, text, tuple_, update
+from sqlalchemy import DateTime, RowMapping, delete, func, literal, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benachrichtigung.models import deliveries, delivery_attempts, notifications, webhook_endpoints
@@ -130,7 +131,10 @@ class DeliveryRepository:
             conditions.append(d.c.status == status)
         query = select(d).where(*conditions).order_by(d.c.created_at.desc(), d.c.id.desc()).limit(limit)
         if after is not None:
-            query = query.where(tuple_(d.c.created_at, d.c.id) < tuple_(*after))
+            query = query.where(
+                tuple_(d.c.created_at, d.c.id)
+                < tuple_(literal(after[0], DateTime(timezone=True)), literal(after[1], PG_UUID(as_uuid=True)))
+            )
         rows = list((await self.session.execute(query)).mappings())
         total = (await self.session.execute(select(func.count()).select_from(d).where(*conditions))).scalar_one()
         return rows, int(total)

@@ -285,7 +285,10 @@ class NotificationRepository:
         if unread_only:
             query = query.where(n.c.read_at.is_(None))
         if after is not None:
-            query = query.where(tuple_(n.c.created_at, n.c.id) < tuple_(*after))
+            query = query.where(
+                tuple_(n.c.created_at, n.c.id)
+                < tuple_(literal(after[0], DateTime(timezone=True)), literal(after[1], PG_UUID(as_uuid=True)))
+            )
         return list((await self.session.execute(query)).mappings())
 
     async def count(self, recipient_id: str, *, unread_only: bool) -> int:
