@@ -146,3 +146,18 @@ async def test_the_office_reads_every_delivery_and_an_organisation_only_its_own(
         log = (await client.get(f"/webhooks/{endpoint['id']}/deliveries", headers=riesa)).json()
         assert [d["id"] for d in log["items"]] == [webhook["id"]]
         assert (await client.get("/deliveries", params={"status": "lost"}, headers=office)).status_code == 422
+
+
+async def test_in_production_a_webhook_to_a_loopback_or_private_address_is_refused(settings_for, smtp) -> None:  # type: ignore[no-untyped-def]
+    from zwk_common.auth import mint_token
+
+    settings = settings_for(smtp, environment="production", jwt_secret="a-production-secret-of-forty-characters!")
+    async with running_app(create_app(settings)) as client:
+        riesa = bearer(mint_token(settings, role="municipality", municipality_id=RIESA))
+        for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.0.0.7/hook", "http://[::1]/"):
+            response = await client.post("/webhooks", json={"url": url}, headers=riesa)
+            assert response.status_code == 422, url
+            assert "public address" in response.json()["detail"]
+        assert (await client.get("/webhooks", headers=riesa)).json() == []
+        public = await client.post("/webhooks", json={"url": "https://93.184.216.34/hook"}, headers=riesa)
+        assert public.status_code == 201

@@ -24,7 +24,8 @@ from benachrichtigung.events import (
     StageReopened,
     StageStarted,
 )
-from benachrichtigung.rules import KINDS, RULES, Frequency, digest_line, render, rules_for
+from benachrichtigung.rules import KINDS, RULES, Frequency, rules_for
+from benachrichtigung.texts import digest_line, render
 from zwk_common.events import EventPayload
 
 RIESA = uuid.uuid4()

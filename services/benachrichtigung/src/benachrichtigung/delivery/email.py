@@ -9,7 +9,8 @@ from typing import Any
 
 from benachrichtigung.config import Settings
 from benachrichtigung.notifications.unsubscribe import unsubscribe_url
-from benachrichtigung.rules import KINDS, digest_line
+from benachrichtigung.rules import KINDS
+from benachrichtigung.texts import digest_line
 
 _TEMPLATES = files("benachrichtigung.delivery") / "templates"
 FREQUENCY_LABELS = {"daily": "tägliche", "weekly": "wöchentliche"}

@@ -28,12 +28,20 @@ from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
 OFFICE = "office"
 
 
+def _canonical(organisation: str) -> str:
+    # Events name municipalities by their canonical UUID text; a token may spell it otherwise.
+    try:
+        return str(UUID(organisation))
+    except ValueError:
+        return organisation
+
+
 def organisation_of(caller: Caller) -> str:
     """The organisation a caller acts for: the office, or their municipality."""
     if caller.is_office:
         return OFFICE
     if caller.role is Role.MUNICIPALITY and caller.municipality_id:
-        return caller.municipality_id
+        return _canonical(caller.municipality_id)
     raise Forbidden("Webhook endpoints belong to an organisation: the office or a municipality.")
 
 
@@ -74,6 +82,7 @@ async def register_endpoint(
 
 async def endpoints(session: AsyncSession, caller: Caller, organisation: str | None) -> list[WebhookEndpoint]:
     own = organisation_of(caller)
+    organisation = _canonical(organisation) if organisation is not None else None
     if organisation is not None and organisation != own and not caller.is_office:
         raise Forbidden("An organisation sees only its own webhook endpoints.")
     rows = await DeliveryRepository(session).endpoints_of(organisation or own)
@@ -215,7 +224,7 @@ async def delivery(session: AsyncSession, caller: Caller, delivery_id: UUID) -> 
         or (
             row["channel"] == Channel.WEBHOOK.value
             and caller.role is Role.MUNICIPALITY
-            and row["organisation"] == caller.municipality_id
+            and row["organisation"] == organisation_of(caller)
         )
     )
     if row is None or not visible:

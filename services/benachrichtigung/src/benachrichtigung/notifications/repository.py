@@ -38,7 +38,7 @@ from benachrichtigung.models import (
     webhook_endpoints,
 )
 from benachrichtigung.recipients.repository import has_address
-from benachrichtigung.rules import Message
+from benachrichtigung.texts import Message
 
 OFFICE = "office"
 

@@ -33,9 +33,9 @@ from benachrichtigung.rules import (
     Office,
     Person,
     Rule,
-    render,
     rules_for,
 )
+from benachrichtigung.texts import render
 from zwk_common.auth import Caller
 from zwk_common.errors import BadInput, NotFound
 from zwk_common.events import EventPayload
