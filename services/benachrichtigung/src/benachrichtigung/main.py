@@ -1,25 +1,74 @@
 """The benachrichtigung app and how `zwk` runs it."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from benachrichtigung.config import Settings
+from benachrichtigung.delivery.digests import collect_digests
+from benachrichtigung.delivery.endpoints import deliveries_router, webhooks_router
+from benachrichtigung.delivery.worker import DeliveryWorker
+from benachrichtigung.handlers import event_handlers
 from benachrichtigung.models import inbox, metadata, outbox
+from benachrichtigung.notifications.endpoints import preferences_router, unsubscribe_router
+from benachrichtigung.notifications.endpoints import router as inbox_router
+from benachrichtigung.recipients.endpoints import router as office_users_router
 from zwk_common.registry import ServiceSpec
-from zwk_common.service import ServiceDefinition, create_service_app
+from zwk_common.service import Job, Runtime, ServiceDefinition, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+WORKER = "deliveries"
+
+
+def delivery_worker(runtime: Runtime) -> DeliveryWorker:
+    """The runtime's one delivery worker (the queue's consumer in this process)."""
+    worker = runtime.extras.get(WORKER)
+    if worker is None:
+        if runtime.sessions is None:
+            raise RuntimeError("benachrichtigung needs its database")
+        worker = runtime.extras[WORKER] = DeliveryWorker(runtime.sessions, runtime.settings)  # type: ignore[arg-type]
+    return worker  # type: ignore[no-any-return]
+
+
+async def send_due(runtime: Runtime) -> None:
+    await delivery_worker(runtime).tick()
+
+
+async def run_digests(runtime: Runtime) -> None:
+    if runtime.sessions is not None:
+        await collect_digests(runtime.sessions, runtime.settings)  # type: ignore[arg-type]
+
+
+async def stop_worker(runtime: Runtime) -> None:
+    worker = runtime.extras.get(WORKER)
+    if worker is not None:
+        await worker.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     return create_service_app(
         ServiceDefinition(
             name="benachrichtigung",
-            settings=settings or Settings(),
+            settings=settings,
+            routers=[
+                inbox_router,
+                preferences_router,
+                unsubscribe_router,
+                webhooks_router,
+                deliveries_router,
+                office_users_router,
+            ],
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,
+            handlers=event_handlers(settings),
+            jobs=[
+                Job("deliveries", timedelta(seconds=settings.delivery_poll_seconds), send_due),
+                Job("digests", timedelta(seconds=settings.digest_poll_seconds), run_digests),
+            ],
+            on_shutdown=[stop_worker],
             description="Notifications: inbox, e-mail, signed webhooks, digests, preferences.",
         )
     )
