@@ -2,99 +2,64 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import Enum
+from collections.abc import AsyncGenerator, Callable
+from datetime import date
+from functools import partial
 from typing import Any
-from uuid import UUID
 
 import strawberry
-from strawberry.types import Info
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.types import ExecutionContext, Info
 
-from gateway.clients import ServiceError
+from gateway.config import Settings
 from gateway.context import Context
+from gateway.errors import FORBIDDEN, CallerFacingErrors, GatewayError, bad_input
+from gateway.pagination import check_page_size, page_request, slice_page
+from gateway.protection import OperationGuard
+from gateway.types.common import (
+    PageInfo,
+    Stage,
+    StageStatus,
+    Topic,
+    as_datetime,
+    as_id,
+    as_programme,
+    given,
+)
+from gateway.types.exchange import Comment, Practice, PracticeConnection, PracticeInput
+from gateway.types.municipality import (
+    Municipality,
+    MunicipalityConnection,
+    MunicipalityEdge,
+    MunicipalityFilter,
+    RegisterMunicipalityInput,
+)
+from gateway.types.notification import Notification, NotificationConnection
+from gateway.types.process import ChecklistItem, ProcessEvent, ProgrammeOverview, StageProgress
+from zwk_common.auth import Caller, Role
+
+MAX_SEARCH_LENGTH = 500
 
 
-@strawberry.enum
-class MunicipalityKind(Enum):
-    GEMEINDE = "GEMEINDE"
-    STADT = "STADT"
-    KREISFREIE_STADT = "KREISFREIE_STADT"
-    LANDKREIS = "LANDKREIS"
-    GEMEINDEVERBAND = "GEMEINDEVERBAND"
-    REGIONALVERBAND = "REGIONALVERBAND"
-    QUARTIER = "QUARTIER"
-    VERBUND = "VERBUND"
+def _present(value: Any) -> bool:
+    return value is not strawberry.UNSET and value is not None
 
 
-@strawberry.enum
-class Stage(Enum):
-    KICK_OFF = "KICK_OFF"
-    KOMMUNALPROFIL = "KOMMUNALPROFIL"
-    ZUKUNFTSWERKSTATT = "ZUKUNFTSWERKSTATT"
-    WERKSTATTPLAN = "WERKSTATTPLAN"
-    ZWISCHENBILANZ = "ZWISCHENBILANZ"
-
-
-@strawberry.enum
-class StageStatus(Enum):
-    NOT_STARTED = "NOT_STARTED"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-
-
-@strawberry.type
-class StageProgress:
-    stage: Stage
-    status: StageStatus
-    started_at: datetime | None
-    completed_at: datetime | None
-    due_date: date | None
-
-    @strawberry.field
-    def overdue(self) -> bool:
-        return self.status is StageStatus.IN_PROGRESS and self.due_date is not None and self.due_date < date.today()
-
-    @classmethod
-    def from_service(cls, data: dict[str, Any]) -> StageProgress:
-        return cls(
-            stage=Stage(data["stage"]),
-            status=StageStatus(data["status"]),
-            started_at=data.get("started_at"),
-            completed_at=data.get("completed_at"),
-            due_date=data.get("due_date"),
-        )
-
-
-@strawberry.type
-class Municipality:
-    id: strawberry.ID
-    ags: str | None
-    name: str
-    kind: MunicipalityKind
-    bundesland: str
-    population: int | None
-    programmes: list[str]
-
-    @strawberry.field
-    async def stages(self, info: Info[Context, None]) -> list[StageProgress]:
-        processes = await info.context.processes.load(UUID(str(self.id)))
-        if not processes:
-            return []
-        # The ZWK process where there is one: it is the programme the office follows most closely.
-        process = next((p for p in processes if p["programme"] == "ZWK"), processes[0])
-        return [StageProgress.from_service(s) for s in process["stages"]]
-
-    @classmethod
-    def from_service(cls, data: dict[str, Any]) -> Municipality:
-        return cls(
-            id=strawberry.ID(data["id"]),
-            ags=data.get("ags"),
-            name=data["name"],
-            kind=MunicipalityKind(data["kind"]),
-            bundesland=data["bundesland"],
-            population=data.get("population"),
-            programmes=data.get("programmes", []),
-        )
+async def _programme_of(info: Info[Context, None], municipality_id: str, programme: str | None) -> str:
+    """The programme a stage change is meant for: the one named, or the municipality's main process."""
+    if programme is not None:
+        return as_programme(programme)
+    process = await info.context.prozess.process(municipality_id)
+    if process is None:
+        raise GatewayError(f"The municipality {municipality_id} has no process yet.", "NOT_FOUND")
+    return str(process["programme"])
 
 
 @strawberry.type
@@ -104,17 +69,277 @@ class Query:
         self, info: Info[Context, None], id: strawberry.ID | None = None, ags: str | None = None
     ) -> Municipality | None:
         if (id is None) == (ags is None):
-            raise ServiceError("Give exactly one of id and ags.", "BAD_USER_INPUT")
-        try:
-            if id is not None:
-                data = await info.context.call("kommunen", "GET", f"/municipalities/{id}")
-            else:
-                data = await info.context.call("kommunen", "GET", f"/municipalities/by-ags/{ags}")
-        except ServiceError as error:
-            if error.extensions and error.extensions.get("code") == "NOT_FOUND":
-                return None
-            raise
-        return Municipality.from_service(data)
+            raise bad_input("Give exactly one of `id` and `ags`.")
+        if id is not None:
+            found = await info.context.kommunen.municipality(as_id(id, "id"))
+        else:
+            assert ags is not None
+            if not ags.isdigit() or not 5 <= len(ags) <= 12:
+                raise bad_input("`ags` is an official key of 5 to 12 digits, e.g. 05913000.", argument="ags")
+            found = await info.context.kommunen.municipality_by_ags(ags)
+        return Municipality.from_service(found) if found is not None else None
+
+    @strawberry.field
+    async def municipalities(
+        self,
+        info: Info[Context, None],
+        filter: MunicipalityFilter | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> MunicipalityConnection:
+        request = page_request(given(first, 50), after)
+        criteria = filter or MunicipalityFilter()
+        filters: dict[str, Any] = {
+            "programme": as_programme(criteria.programme) if _present(criteria.programme) else None,
+            "bundesland": criteria.bundesland if _present(criteria.bundesland) else None,
+            "kind": criteria.kind.value if _present(criteria.kind) else None,  # type: ignore[union-attr]
+            "name": criteria.name_contains if _present(criteria.name_contains) else None,
+        }
+        if _present(criteria.stage) or _present(criteria.overdue):
+            # Where each municipality stands is prozess's knowledge: it lists, kommunen fills in the records.
+            page = await info.context.prozess.list_processes(
+                {
+                    **filters,
+                    "current_stage": criteria.stage.value if _present(criteria.stage) else None,  # type: ignore[union-attr]
+                    "overdue": str(criteria.overdue).lower() if _present(criteria.overdue) else None,
+                },
+                request,
+            )
+            ids = [str(p["municipality_id"]) for p in page.get("items") or []]
+            records = await info.context.kommunen.municipalities.load_many(ids)
+            page = {**page, "items": [r for r in records if r is not None]}
+        else:
+            page = await info.context.kommunen.list_municipalities(filters, request)
+        shown = slice_page(page, request)
+        return MunicipalityConnection(
+            edges=[
+                MunicipalityEdge(node=Municipality.from_service(item), cursor=cursor) for cursor, item in shown.items
+            ],
+            page_info=PageInfo(has_next_page=shown.has_next_page, end_cursor=shown.end_cursor),
+            total_count=shown.total_count,
+        )
+
+    @strawberry.field
+    async def programme_overview(self, info: Info[Context, None], programme: str = "ZWK") -> ProgrammeOverview:
+        return ProgrammeOverview.from_service(await info.context.prozess.overview(as_programme(programme)))
+
+    @strawberry.field
+    async def topics(self, info: Info[Context, None]) -> list[Topic]:
+        return [Topic.from_service(t) for t in await info.context.kommunen.topics()]
+
+    @strawberry.field
+    async def practice(self, info: Info[Context, None], id: strawberry.ID) -> Practice | None:
+        found = await info.context.austausch.practice(as_id(id, "id"))
+        return Practice.from_service(found) if found is not None else None
+
+    @strawberry.field(description="German full-text search, best match first; no search = newest first.")
+    async def practices(
+        self,
+        info: Info[Context, None],
+        search: str | None = None,
+        topics: list[str] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> PracticeConnection:
+        request = page_request(given(first, 20), after)
+        if search is not None and len(search) > MAX_SEARCH_LENGTH:
+            raise bad_input(f"`search` may hold at most {MAX_SEARCH_LENGTH} characters.", argument="search")
+        if topics is not None and len(topics) > 50:
+            raise bad_input("`topics` may name at most 50 topics.", argument="topics")
+        page = await info.context.austausch.search_practices(search or None, topics, request)
+        return PracticeConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(description="The practices of the municipalities most comparable to this one, best first.")
+    async def comparable_practices(
+        self, info: Info[Context, None], municipality_id: strawberry.ID, first: int | None = 10
+    ) -> list[Practice]:
+        size = check_page_size(given(first, 10))
+        found = await info.context.austausch.comparable_practices(as_id(municipality_id, "municipalityId"), size)
+        return [Practice.from_service(p) for p in found[:size]]
+
+    @strawberry.field(description="The caller's own inbox.")
+    async def my_notifications(
+        self,
+        info: Info[Context, None],
+        unread_only: bool | None = False,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> NotificationConnection:
+        request = page_request(given(first, 20), after)
+        page = await info.context.benachrichtigung.inbox(bool(unread_only), request)
+        return NotificationConnection.from_slice(slice_page(page, request))
 
 
-schema = strawberry.Schema(query=Query)
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Office only.")
+    async def register_municipality(self, info: Info[Context, None], input: RegisterMunicipalityInput) -> Municipality:
+        body: dict[str, Any] = {"name": input.name, "kind": input.kind.value, "programmes": input.programmes}
+        for field, name in (
+            ("ags", "ags"),
+            ("member_keys", "member_keys"),
+            ("bundesland", "bundesland"),
+            ("population", "population"),
+            ("topics", "topics"),
+        ):
+            value = getattr(input, field)
+            if _present(value):
+                body[name] = value
+        return Municipality.from_service(await info.context.kommunen.register(body))
+
+    @strawberry.mutation(description="Stages run in order: a stage starts only when the one before is completed.")
+    async def start_stage(
+        self,
+        info: Info[Context, None],
+        municipality_id: strawberry.ID,
+        stage: Stage,
+        due_date: date | None = None,
+        programme: str | None = None,
+    ) -> StageProgress:
+        municipality = as_id(municipality_id, "municipalityId")
+        chosen = await _programme_of(info, municipality, programme)
+        answer = await info.context.prozess.start_stage(
+            municipality, chosen, stage.value, due_date.isoformat() if due_date else None
+        )
+        return StageProgress.from_service(answer)
+
+    @strawberry.mutation
+    async def set_checklist_item(
+        self,
+        info: Info[Context, None],
+        municipality_id: strawberry.ID,
+        stage: Stage,
+        key: str,
+        done: bool,
+        evidence: str | None = None,
+        programme: str | None = None,
+    ) -> ChecklistItem:
+        municipality = as_id(municipality_id, "municipalityId")
+        chosen = await _programme_of(info, municipality, programme)
+        answer = await info.context.prozess.set_checklist_item(municipality, chosen, stage.value, key, done, evidence)
+        return ChecklistItem.from_service(answer)
+
+    @strawberry.mutation
+    async def complete_stage(
+        self,
+        info: Info[Context, None],
+        municipality_id: strawberry.ID,
+        stage: Stage,
+        programme: str | None = None,
+    ) -> StageProgress:
+        municipality = as_id(municipality_id, "municipalityId")
+        chosen = await _programme_of(info, municipality, programme)
+        return StageProgress.from_service(await info.context.prozess.complete_stage(municipality, chosen, stage.value))
+
+    @strawberry.mutation
+    async def publish_practice(self, info: Info[Context, None], input: PracticeInput) -> Practice:
+        body = {
+            "municipality_id": as_id(input.municipality_id, "input.municipalityId"),
+            "title": input.title,
+            "summary": input.summary,
+            "body": input.body,
+            "topics": input.topics,
+        }
+        return Practice.from_service(await info.context.austausch.publish_practice(body))
+
+    @strawberry.mutation
+    async def add_comment(self, info: Info[Context, None], practice_id: strawberry.ID, body: str) -> Comment:
+        answer = await info.context.austausch.add_comment(as_id(practice_id, "practiceId"), body)
+        return Comment.from_service(answer)
+
+    @strawberry.mutation(description="Notify me of new practices on it.")
+    async def follow_topic(self, info: Info[Context, None], topic: str) -> bool:
+        await info.context.austausch.follow_topic(topic)
+        return True
+
+    @strawberry.mutation
+    async def mark_notification_read(self, info: Info[Context, None], id: strawberry.ID) -> Notification:
+        return Notification.from_service(await info.context.benachrichtigung.mark_read(as_id(id, "id")))
+
+
+def visible_municipalities(caller: Caller) -> frozenset[str] | None:
+    """Whose process events a caller may follow; None means every municipality's."""
+    if caller.role in (Role.OFFICE, Role.READER):
+        return None
+    return caller.assigned()
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Stages that start, complete, reopen or fall overdue, as they happen.")
+    async def process_events(
+        self, info: Info[Context, None], municipality_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ProcessEvent, None]:
+        context = info.context
+        visible = visible_municipalities(context.caller)
+        wanted = as_id(municipality_id, "municipalityId") if municipality_id is not None else None
+        if wanted is not None and visible is not None and wanted not in visible:
+            raise GatewayError("The caller may not follow this municipality's process.", FORBIDDEN)
+        assert context.hub is not None
+        async with context.hub.listen(context.hub.subject("zwk.prozess.stage.>")) as events:
+            while True:
+                envelope = await events.get()
+                data = envelope.data
+                municipality = str(data.get("municipality_id"))
+                if (wanted is not None and municipality != wanted) or (
+                    visible is not None and municipality not in visible
+                ):
+                    continue
+                try:
+                    event = ProcessEvent(
+                        municipality_id=municipality,
+                        stage=Stage(data["stage"]),
+                        status=StageStatus(data["status"]),
+                        at=as_datetime(data.get("at")) or envelope.time,
+                        kind=envelope.type.rsplit(".", 1)[-1],
+                        programme=data.get("programme"),
+                    )
+                except (KeyError, ValueError):
+                    continue  # an event this gateway cannot read is not the subscriber's problem
+                context.forget_loaded()
+                yield event
+
+    @strawberry.subscription(description="Practices as they are published, on any of these topics (or on any).")
+    async def practice_published(
+        self, info: Info[Context, None], topics: list[str] | None = None
+    ) -> AsyncGenerator[Practice, None]:
+        context = info.context
+        context.caller  # noqa: B018 - only a signed-in caller follows the forum
+        wanted = set(topics or ())
+        assert context.hub is not None
+        async with context.hub.listen(context.hub.subject("zwk.austausch.practice.published")) as events:
+            while True:
+                envelope = await events.get()
+                data = envelope.data
+                if wanted and not wanted & set(data.get("topics") or ()):
+                    continue
+                try:
+                    practice = Practice.from_service(data)
+                except KeyError:
+                    continue
+                context.forget_loaded()
+                yield practice
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Errors meant for the caller are not the gateway's failures; CallerFacingErrors logs the others."""
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    # Factories, not instances: every operation gets extensions of its own.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        CallerFacingErrors,
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(OperationGuard, max_cost=settings.max_cost),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+    )

@@ -1,0 +1,25 @@
+"""benachrichtigung: the caller's own inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.pagination import PageRequest
+from gateway.sources import Call, seg
+
+SERVICE = "benachrichtigung"
+
+
+class Benachrichtigung:
+    def __init__(self, call: Call) -> None:
+        self._call = call
+
+    async def inbox(self, unread_only: bool, page: PageRequest) -> dict[str, Any]:
+        # The service knows whose inbox from the token: the gateway never names a recipient.
+        params = {"unread_only": str(unread_only).lower(), **page.params()}
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/inbox", params=params)
+        return answer
+
+    async def mark_read(self, notification_id: str) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(SERVICE, "POST", f"/inbox/{seg(notification_id)}/read")
+        return answer

@@ -1,0 +1,132 @@
+"""The exchange forum: practices (Praxisbeispiele) and their comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.errors import NOT_FOUND, GatewayError
+from gateway.pagination import Slice, page_request, slice_page
+from gateway.types.common import PageInfo, Topic, as_datetime, given, topics_by_keys
+from gateway.types.municipality import Municipality, municipality_or_error
+
+
+@strawberry.type
+class Comment:
+    id: strawberry.ID
+    body: str
+    author_name: str
+    created_at: datetime
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> Comment:
+        created = as_datetime(data["created_at"])
+        assert created is not None
+        return cls(
+            id=strawberry.ID(str(data["id"])), body=data["body"], author_name=data["author_name"], created_at=created
+        )
+
+
+@strawberry.type
+class CommentEdge:
+    node: Comment
+    cursor: str
+
+
+@strawberry.type
+class CommentConnection:
+    edges: list[CommentEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_slice(cls, page: Slice) -> CommentConnection:
+        return cls(
+            edges=[CommentEdge(node=Comment.from_service(item), cursor=cursor) for cursor, item in page.items],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type
+class Practice:
+    """A practice built from what is at hand (a list entry, an event); the rest is read when asked for."""
+
+    id: strawberry.ID
+    title: str
+    summary: str
+    data: strawberry.Private[dict[str, Any]]
+
+    async def _field(self, info: Info[Context, None], name: str) -> Any:
+        if name not in self.data:
+            full = await info.context.austausch.practice(str(self.id))
+            if full is None:
+                raise GatewayError(f"The practice {self.id} is no longer published.", NOT_FOUND)
+            self.data = {**full, **self.data}
+        return self.data.get(name)
+
+    @strawberry.field
+    async def body(self, info: Info[Context, None]) -> str:
+        return str(await self._field(info, "body"))
+
+    @strawberry.field
+    async def topics(self, info: Info[Context, None]) -> list[Topic]:
+        keys = await self._field(info, "topics") or []
+        return await topics_by_keys(info, [k if isinstance(k, str) else k["key"] for k in keys])
+
+    @strawberry.field
+    async def municipality(self, info: Info[Context, None]) -> Municipality:
+        return Municipality.from_service(await municipality_or_error(info, str(self.data["municipality_id"])))
+
+    @strawberry.field
+    async def published_at(self, info: Info[Context, None]) -> datetime | None:
+        return as_datetime(await self._field(info, "published_at"))
+
+    @strawberry.field
+    async def comments(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> CommentConnection:
+        request = page_request(given(first, 20), after)
+        page = await info.context.austausch.comments_of(str(self.id), request)
+        return CommentConnection.from_slice(slice_page(page, request))
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> Practice:
+        """From a practice record or a `practice.*` event's payload (which names it `practice_id`)."""
+        record = dict(data)
+        record.setdefault("id", record.get("practice_id"))
+        return cls(id=strawberry.ID(str(record["id"])), title=record["title"], summary=record["summary"], data=record)
+
+
+@strawberry.type
+class PracticeEdge:
+    node: Practice
+    cursor: str
+
+
+@strawberry.type
+class PracticeConnection:
+    edges: list[PracticeEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_slice(cls, page: Slice) -> PracticeConnection:
+        return cls(
+            edges=[PracticeEdge(node=Practice.from_service(item), cursor=cursor) for cursor, item in page.items],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.input
+class PracticeInput:
+    municipality_id: strawberry.ID
+    title: str
+    summary: str
+    body: str
+    topics: list[str]

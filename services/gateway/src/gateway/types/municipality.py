@@ -1,0 +1,117 @@
+"""Municipalities (participants) and what the gateway gathers about them from every service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.errors import NOT_FOUND, GatewayError
+from gateway.pagination import page_request, slice_page
+from gateway.types.common import MunicipalityKind, PageInfo, Stage, Topic, given, topics_by_keys
+from gateway.types.process import StageProgress, current_stage
+
+if TYPE_CHECKING:
+    from gateway.types.exchange import PracticeConnection
+
+PracticeConnectionRef = Annotated["PracticeConnection", strawberry.lazy("gateway.types.exchange")]
+
+
+@strawberry.type
+class Municipality:
+    id: strawberry.ID
+    ags: str | None = strawberry.field(description="The official key of the territory; null for a QUARTIER or VERBUND.")
+    member_keys: list[str]
+    name: str
+    kind: MunicipalityKind
+    bundesland: str
+    population: int | None
+    programmes: list[str]
+    topic_keys: strawberry.Private[list[str]]
+
+    @strawberry.field
+    async def topics(self, info: Info[Context, None]) -> list[Topic]:
+        return await topics_by_keys(info, self.topic_keys)
+
+    @strawberry.field(description="Null before Kick-Off has started.")
+    async def current_stage(self, info: Info[Context, None]) -> Stage | None:
+        process = await info.context.prozess.process(str(self.id))
+        return current_stage(process) if process is not None else None
+
+    @strawberry.field
+    async def stages(self, info: Info[Context, None]) -> list[StageProgress]:
+        process = await info.context.prozess.process(str(self.id))
+        return [StageProgress.from_service(s) for s in process["stages"]] if process is not None else []
+
+    @strawberry.field
+    async def practices(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> PracticeConnectionRef:
+        from gateway.types.exchange import PracticeConnection
+
+        request = page_request(given(first, 20), after)
+        page = await info.context.austausch.practices_of(str(self.id), request)
+        return PracticeConnection.from_slice(slice_page(page, request))
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> Municipality:
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            ags=data.get("ags"),
+            member_keys=list(data.get("member_keys") or []),
+            name=data["name"],
+            kind=MunicipalityKind(data["kind"]),
+            bundesland=data["bundesland"],
+            population=data.get("population"),
+            programmes=list(data.get("programmes") or []),
+            topic_keys=[t if isinstance(t, str) else t["key"] for t in data.get("topics") or []],
+        )
+
+
+async def municipality_or_error(info: Info[Context, None], municipality_id: str) -> dict[str, Any]:
+    found = await info.context.kommunen.municipality(municipality_id)
+    if found is None:
+        raise GatewayError(f"No municipality with the id {municipality_id} takes part.", NOT_FOUND)
+    return found
+
+
+@strawberry.type
+class MunicipalityEdge:
+    node: Municipality
+    cursor: str
+
+
+@strawberry.type
+class MunicipalityConnection:
+    edges: list[MunicipalityEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class MunicipalityFilter:
+    programme: str | None = strawberry.UNSET
+    bundesland: str | None = strawberry.UNSET
+    kind: MunicipalityKind | None = strawberry.UNSET
+    stage: Stage | None = strawberry.field(default=strawberry.UNSET, description="whose current stage is this")
+    overdue: bool | None = strawberry.field(default=strawberry.UNSET, description="with a stage past its due date")
+    name_contains: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class RegisterMunicipalityInput:
+    ags: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="looked up in the official register: name, population and region default from it",
+    )
+    member_keys: list[str] | None = strawberry.UNSET
+    name: str
+    kind: MunicipalityKind
+    bundesland: str | None = strawberry.field(
+        default=strawberry.UNSET, description="required only where no key gives it"
+    )
+    population: int | None = strawberry.UNSET
+    programmes: list[str]
+    topics: list[str] | None = strawberry.UNSET

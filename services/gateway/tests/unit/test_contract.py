@@ -1,0 +1,47 @@
+"""The gateway keeps the core contract the office and external dashboards rely on."""
+
+from importlib.resources import files
+
+import pytest
+from graphql import (
+    BreakingChangeType,
+    DangerousChangeType,
+    build_schema,
+    find_breaking_changes,
+    find_dangerous_changes,
+)
+
+from gateway.config import Settings
+from gateway.schema import build_schema as build_gateway_schema
+
+CONTRACT = files("gateway.contract").joinpath("schema-core.graphql").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def gateway_sdl() -> str:
+    return build_gateway_schema(Settings(introspection=True)).as_str()
+
+
+def test_the_gateway_schema_has_no_breaking_change_against_the_core_contract(gateway_sdl: str) -> None:
+    changes = find_breaking_changes(build_schema(CONTRACT), build_schema(gateway_sdl))
+    assert [f"{c.type.name}: {c.description}" for c in changes] == []
+
+
+def test_the_gateway_keeps_the_contract_default_values(gateway_sdl: str) -> None:
+    dangerous = find_dangerous_changes(build_schema(CONTRACT), build_schema(gateway_sdl))
+    # Added optional arguments are fine; changed defaults or enum values would change a meaning.
+    meaningful = [c for c in dangerous if c.type is not DangerousChangeType.OPTIONAL_ARG_ADDED]
+    assert [f"{c.type.name}: {c.description}" for c in meaningful] == []
+
+
+def test_the_contract_check_would_catch_a_removed_field(gateway_sdl: str) -> None:
+    narrowed = gateway_sdl.replace("  currentStage: Stage\n", "")
+    changes = find_breaking_changes(build_schema(CONTRACT), build_schema(narrowed))
+    assert [(c.type, c.description) for c in changes] == [
+        (BreakingChangeType.FIELD_REMOVED, "Field Municipality.currentStage was removed.")
+    ]
+
+
+def test_the_schema_keeps_its_shape_without_introspection() -> None:
+    quiet = build_gateway_schema(Settings(introspection=False)).as_str()
+    assert find_breaking_changes(build_schema(CONTRACT), build_schema(quiet)) == []
