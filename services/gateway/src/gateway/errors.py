@@ -46,7 +46,7 @@ def _caller_facing(error: GraphQLError) -> GraphQLError:
     if code_of(error) is not None:
         return error
     original = error.original_error
-    if error.path is None and (original is None or isinstance(original, ValueError | TypeError)):
+    if error.path is None and (original is None or isinstance(original, GraphQLError | ValueError | TypeError)):
         # Parse, validation and variable errors: graphql-core's own wording names the offending input.
         error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
         return error

@@ -77,6 +77,8 @@ class EventHub:
                 assert self.bus.nc is not None
                 feed = _Feed(await self.bus.nc.subscribe(subject, cb=self._dispatcher(subject)))
                 self._feeds[subject] = feed
+                # Once the server has the subscription, nothing published from now on is missed.
+                await self.bus.nc.flush(timeout=self.connect_timeout)
             feed.listeners.add(queue)
 
     async def _leave(self, subject: str, queue: asyncio.Queue[Envelope]) -> None:
