@@ -28,7 +28,6 @@ from graphql import (
     is_list_type,
     value_from_ast,
 )
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -219,18 +218,43 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send)
             return
         received = 0
+        exceeded = False
+        started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    # Answered as the same 413 problem by the app's handler of HTTP exceptions.
-                    raise HTTPException(413, self._detail)
+                    exceeded = True
+                    if message.get("more_body", False):
+                        await self._discard_rest(receive)
+                    raise _BodyTooLarge
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except Exception:
+            # Middlewares in between may wrap the signal (task groups); what counts is that the body was too large.
+            if not exceeded:
+                raise
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _discard_rest(self, receive: Receive) -> None:
+        # A client still sending never reads the answer; what it sends is dropped, up to a bound, unread.
+        discarded = 0
+        while discarded < 10 * self.max_bytes:
+            message = await receive()
+            discarded += len(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
 
     @property
     def _detail(self) -> str:
@@ -245,3 +269,7 @@ class BodySizeLimit:
             instance=scope.get("path"),
         )
         await problem_response(body)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    """Stops the app reading a body past the limit."""

@@ -196,3 +196,21 @@ async def event_publisher(settings: Settings) -> AsyncIterator[EventBus]:
 
 def envelope(event_type: str, data: dict[str, Any], source: str = "test") -> Envelope:
     return Envelope(source=source, type=event_type, subject=data.get("municipality_id"), data=data)
+
+
+@asynccontextmanager
+async def slow_service() -> AsyncIterator[str]:
+    """A real HTTP server on loopback that answers nothing until the block is left."""
+    released = asyncio.Event()
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def hold(path: str) -> dict[str, Any]:
+        await released.wait()
+        return {}
+
+    async with serving(app) as url:
+        try:
+            yield url
+        finally:
+            released.set()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from gateway.testing import Gateway, Stack, auth, codes, running_gateway
+from gateway.testing import Gateway, Stack, auth, codes, running_gateway, slow_service
 from zwk_common.testing import eventually
 
 STAGES = ["KICK_OFF", "KOMMUNALPROFIL", "ZUKUNFTSWERKSTATT", "WERKSTATTPLAN", "ZWISCHENBILANZ"]
@@ -184,3 +185,35 @@ async def test_a_municipality_without_a_process_cannot_start_a_stage(gateway: Ga
     )
     assert codes(answer) == ["NOT_FOUND"]
     assert "6f1c1b8e-6a43-4c61-9a0e-4f3c6f1e2a10" in answer["errors"][0]["message"]
+
+
+async def test_a_slow_service_gives_a_partial_answer_with_an_error_not_a_hung_request(stack: Stack) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        await register_directly(
+            stack, client, ags="01051001", name="Albersdorf", kind="GEMEINDE", population=3500, programmes=["DAKS"]
+        )
+    async with (
+        slow_service() as slow,
+        running_gateway(stack.settings(prozess_url=slow, austausch_url=slow, service_timeout_seconds=0.5)) as gateway,
+    ):
+        started = time.monotonic()
+        answer = await gateway.query(
+            'query($id: ID!) { municipality(ags: "01051001") { name population currentStage } '
+            "practice(id: $id) { title } }",
+            {"id": "3d4b1c3e-6c1a-4f9e-9d7a-0b1e2c3d4e5f"},
+            role="reader",
+        )
+        elapsed = time.monotonic() - started
+    assert answer["data"] == {
+        "municipality": {"name": "Albersdorf", "population": 3500, "currentStage": None},
+        "practice": None,
+    }
+    assert sorted((tuple(e["path"]), e["extensions"]["code"], e["message"]) for e in answer["errors"]) == [
+        (
+            ("municipality", "currentStage"),
+            "SERVICE_UNAVAILABLE",
+            "The process service did not answer in time; try again shortly.",
+        ),
+        (("practice",), "SERVICE_UNAVAILABLE", "The exchange forum service did not answer in time; try again shortly."),
+    ]
+    assert elapsed < 2.0
