@@ -113,3 +113,11 @@ def slice_page(page: dict[str, Any], request: PageRequest) -> Slice:
 
 def nodes_of(page_slice: Slice, make: Callable[[dict[str, Any]], T]) -> list[tuple[str, T]]:
     return [(cursor, make(item)) for cursor, item in page_slice.items]
+
+
+def slice_offsets(items: list[dict[str, Any]], total: int, request: PageRequest) -> Slice:
+    """A page of a list read from its start (the oldest n), where a cursor is just a position in it."""
+    shown = items[request.offset : request.offset + request.first]
+    edges = [(encode_cursor(None, index + 1), item) for index, item in enumerate(shown, start=request.offset)]
+    total = max(total, len(items))
+    return Slice(edges, request.offset + len(shown) < total, edges[-1][0] if edges else None, total)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -21,10 +22,9 @@ from strawberry.types import ExecutionContext, Info
 from gateway.config import Settings
 from gateway.context import Context
 from gateway.errors import FORBIDDEN, CallerFacingErrors, GatewayError, bad_input
-from gateway.pagination import check_page_size, page_request, slice_page
+from gateway.pagination import MAX_PAGE_SIZE, check_page_size, page_request, slice_page
 from gateway.protection import OperationGuard
 from gateway.types.common import (
-    PageInfo,
     Stage,
     StageStatus,
     Topic,
@@ -37,7 +37,6 @@ from gateway.types.exchange import Comment, Practice, PracticeConnection, Practi
 from gateway.types.municipality import (
     Municipality,
     MunicipalityConnection,
-    MunicipalityEdge,
     MunicipalityFilter,
     RegisterMunicipalityInput,
 )
@@ -89,35 +88,34 @@ class Query:
     ) -> MunicipalityConnection:
         request = page_request(given(first, 50), after)
         criteria = filter or MunicipalityFilter()
+        programme = as_programme(criteria.programme) if _present(criteria.programme) else None
         filters: dict[str, Any] = {
-            "programme": as_programme(criteria.programme) if _present(criteria.programme) else None,
+            "programme": programme,
             "bundesland": criteria.bundesland if _present(criteria.bundesland) else None,
             "kind": criteria.kind.value if _present(criteria.kind) else None,  # type: ignore[union-attr]
+            "topic": criteria.topic if _present(criteria.topic) else None,
             "name": criteria.name_contains if _present(criteria.name_contains) else None,
         }
-        if _present(criteria.stage) or _present(criteria.overdue):
-            # Where each municipality stands is prozess's knowledge: it lists, kommunen fills in the records.
-            page = await info.context.prozess.list_processes(
-                {
-                    **filters,
-                    "current_stage": criteria.stage.value if _present(criteria.stage) else None,  # type: ignore[union-attr]
-                    "overdue": str(criteria.overdue).lower() if _present(criteria.overdue) else None,
-                },
-                request,
-            )
-            ids = [str(p["municipality_id"]) for p in page.get("items") or []]
-            records = await info.context.kommunen.municipalities.load_many(ids)
-            page = {**page, "items": [r for r in records if r is not None]}
-        else:
-            page = await info.context.kommunen.list_municipalities(filters, request)
-        shown = slice_page(page, request)
-        return MunicipalityConnection(
-            edges=[
-                MunicipalityEdge(node=Municipality.from_service(item), cursor=cursor) for cursor, item in shown.items
-            ],
-            page_info=PageInfo(has_next_page=shown.has_next_page, end_cursor=shown.end_cursor),
-            total_count=shown.total_count,
+        if not (_present(criteria.stage) or _present(criteria.overdue)):
+            shown = slice_page(await info.context.kommunen.list_municipalities(filters, request), request)
+            return MunicipalityConnection.from_slice(shown)
+        # Where each municipality stands is prozess's knowledge: it pages, kommunen fills in the records.
+        id_page = await info.context.prozess.municipality_ids(
+            programme,
+            criteria.stage.value if _present(criteria.stage) else None,  # type: ignore[union-attr]
+            criteria.overdue if _present(criteria.overdue) else None,
+            request,
         )
+        shown = slice_page({**id_page, "items": [{"id": str(i)} for i in id_page.get("items") or []]}, request)
+        ids = [item["id"] for _, item in shown.items]
+        if any(value is not None for key, value in filters.items() if key != "programme"):
+            found = await info.context.kommunen.list_municipalities(filters, page_request(MAX_PAGE_SIZE, None), ids)
+            records = {str(r["id"]): r for r in found.get("items") or []}
+        else:
+            loaded = await info.context.kommunen.municipalities.load_many(ids)
+            records = {i: r for i, r in zip(ids, loaded, strict=True) if r is not None}
+        kept = [(cursor, records[item["id"]]) for cursor, item in shown.items if item["id"] in records]
+        return MunicipalityConnection.from_slice(replace(shown, items=kept))
 
     @strawberry.field
     async def programme_overview(self, info: Info[Context, None], programme: str = "ZWK") -> ProgrammeOverview:

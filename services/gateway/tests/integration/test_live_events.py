@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from websockets.exceptions import ConnectionClosed
 
 from gateway.subscriptions import EventHub
@@ -21,6 +22,8 @@ subscription($id: ID) {
 }
 """
 PRACTICES = "subscription($topics: [String!]) { practicePublished(topics: $topics) { id title summary } }"
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +42,13 @@ def municipalities(stack: Stack) -> dict[str, str]:
     return found
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gateway(stack: Stack) -> AsyncIterator[Gateway]:
     async with running_gateway(stack.settings()) as running:
         yield running
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bus(stack: Stack) -> AsyncIterator[EventBus]:
     async with event_publisher(stack.settings()) as publisher:
         yield publisher

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from gateway.testing import Gateway, Stack, auth, codes, running_gateway, slow_service
 from zwk_common.testing import eventually
@@ -26,8 +27,10 @@ query ByKey($ags: String) {
 }
 """
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-@pytest.fixture
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gateway(stack: Stack) -> AsyncIterator[Gateway]:
     async with running_gateway(stack.settings()) as running:
         yield running

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from gateway.testing import Gateway, Stack, auth, codes, running_gateway
 
@@ -16,8 +17,10 @@ query($outer: Int, $inner: Int) {
 }
 """
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-@pytest.fixture
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gateway(quiet_stack: Stack) -> AsyncIterator[Gateway]:
     async with running_gateway(quiet_stack.settings()) as running:
         yield running

@@ -29,8 +29,9 @@ def test_the_gateway_schema_has_no_breaking_change_against_the_core_contract(gat
 
 def test_the_gateway_keeps_the_contract_default_values(gateway_sdl: str) -> None:
     dangerous = find_dangerous_changes(build_schema(CONTRACT), build_schema(gateway_sdl))
-    # Added optional arguments are fine; changed defaults or enum values would change a meaning.
-    meaningful = [c for c in dangerous if c.type is not DangerousChangeType.OPTIONAL_ARG_ADDED]
+    # Added optional arguments and input fields are fine; changed defaults or enum values would change a meaning.
+    additions = {DangerousChangeType.OPTIONAL_ARG_ADDED, DangerousChangeType.OPTIONAL_INPUT_FIELD_ADDED}
+    meaningful = [c for c in dangerous if c.type not in additions]
     assert [f"{c.type.name}: {c.description}" for c in meaningful] == []
 
 

@@ -1,4 +1,4 @@
-"""austausch: practices, comments, comparable municipalities, follows."""
+"""austausch: practices, comments, search, comparable municipalities, follows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from gateway.pagination import PageRequest
-from gateway.sources import Call, PageKey, batch_loader, items_of, page_loader, seg
+from gateway.sources import BATCH, Call, PageKey, batch_loader, items_of, page_loader, seg
 
 SERVICE = "austausch"
 
@@ -20,25 +20,27 @@ class Austausch:
     @cached_property
     def practices(self) -> DataLoader[str, dict[str, Any] | None]:
         async def fetch(ids: list[str]) -> list[dict[str, Any]]:
-            return items_of(await self._call(SERVICE, "GET", "/practices", params={"ids": ids}))
+            return items_of(await self._call(SERVICE, "GET", "/practices", params={"ids": ids, "first": BATCH}))
 
         return batch_loader(fetch)
 
     async def practice(self, practice_id: str) -> dict[str, Any] | None:
         return await self.practices.load(practice_id)
 
-    def _remember(self, page: dict[str, Any]) -> dict[str, Any]:
-        for record in page.get("items") or []:
+    def _remember(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for record in records:
             self.practices.prime(str(record["id"]), record)
-        return page
+        return records
 
     async def search_practices(self, search: str | None, topics: list[str] | None, page: PageRequest) -> dict[str, Any]:
-        params: dict[str, Any] = {**page.params()}
-        if search is not None:
-            params["search"] = search
+        """German full-text search over practices: best match first, newest first without words."""
+        params: dict[str, Any] = {"kind": "practice", **page.params()}
+        if search:
+            params["q"] = search
         if topics:
-            params["topics"] = topics
-        return self._remember(await self._call(SERVICE, "GET", "/practices", params=params))
+            params["topic"] = topics
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/search", params=params)
+        return answer
 
     @cached_property
     def practices_of_municipalities(self) -> DataLoader[PageKey, dict[str, Any]]:
@@ -46,11 +48,16 @@ class Austausch:
             answer = await self._call(
                 SERVICE, "GET", "/practices/by-municipality", params={"municipality_id": owners, "first": first}
             )
-            return [self._remember(page) for page in items_of(answer)]
+            pages = items_of(answer)
+            for page in pages:
+                self._remember(list(page.get("items") or []))
+            return pages
 
         async def one_page(owner: str, first: int, after: str | None) -> dict[str, Any]:
             params = {"municipality_id": owner, "first": first, "after": after}
-            return self._remember(await self._call(SERVICE, "GET", "/practices", params=params))
+            page: dict[str, Any] = await self._call(SERVICE, "GET", "/practices", params=params)
+            self._remember(list(page.get("items") or []))
+            return page
 
         return page_loader(first_pages, one_page, "municipality_id")
 
@@ -58,33 +65,42 @@ class Austausch:
         return await self.practices_of_municipalities.load((municipality_id, *page.key))
 
     @cached_property
-    def comments_of_practices(self) -> DataLoader[PageKey, dict[str, Any]]:
-        async def first_pages(owners: list[str], first: int) -> list[dict[str, Any]]:
-            answer = await self._call(
-                SERVICE, "GET", "/comments/by-practice", params={"practice_id": owners, "first": first}
-            )
-            return items_of(answer)
+    def oldest_comments(self) -> DataLoader[tuple[str, int], list[dict[str, Any]]]:
+        """The oldest n comments of a practice, replies included: one call for up to 100 practices."""
 
-        async def one_page(owner: str, first: int, after: str | None) -> dict[str, Any]:
-            params = {"first": first, "after": after}
-            page: dict[str, Any] = await self._call(SERVICE, "GET", f"/practices/{seg(owner)}/comments", params=params)
-            return page
+        async def load(keys: list[tuple[str, int]]) -> list[list[dict[str, Any]]]:
+            found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+            for count in sorted({n for _, n in keys}):
+                practices = list(dict.fromkeys(p for p, n in keys if n == count))
+                answer = await self._call(
+                    SERVICE, "GET", "/comments", params={"practice_id": practices, "per_practice": count}
+                )
+                for comment in items_of(answer):
+                    found.setdefault((str(comment["practice_id"]), count), []).append(comment)
+            return [found.get(key, []) for key in keys]
 
-        return page_loader(first_pages, one_page, "practice_id")
-
-    async def comments_of(self, practice_id: str, page: PageRequest) -> dict[str, Any]:
-        return await self.comments_of_practices.load((practice_id, *page.key))
+        return DataLoader(load_fn=load, max_batch_size=BATCH)
 
     async def comparable_practices(self, municipality_id: str, first: int) -> list[dict[str, Any]]:
         answer = await self._call(
-            SERVICE, "GET", f"/municipalities/{seg(municipality_id)}/comparable-practices", params={"first": first}
+            SERVICE,
+            "GET",
+            f"/municipalities/{seg(municipality_id)}/comparable/practices",
+            params={"first": max(first, 1)},
         )
-        return self._remember({"items": items_of(answer)})["items"]  # type: ignore[no-any-return]
+        return self._remember([entry["practice"] for entry in items_of(answer)])
+
+    async def comparable_municipalities(self, municipality_id: str, first: int) -> list[dict[str, Any]]:
+        answer = await self._call(
+            SERVICE, "GET", f"/municipalities/{seg(municipality_id)}/comparable", params={"first": max(first, 1)}
+        )
+        return items_of(answer)
 
     async def publish_practice(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A practice drafted and published at once, as the core's `publishPractice` means."""
         draft: dict[str, Any] = await self._call(SERVICE, "POST", "/practices", json=body)
         published: dict[str, Any] = await self._call(SERVICE, "POST", f"/practices/{seg(draft['id'])}/publish")
-        self.practices.prime(str(published["id"]), published)
+        self._remember([published])
         return published
 
     async def add_comment(self, practice_id: str, body: str) -> dict[str, Any]:
@@ -94,4 +110,4 @@ class Austausch:
         return answer
 
     async def follow_topic(self, topic: str) -> None:
-        await self._call(SERVICE, "POST", "/follows", json={"target_kind": "topic", "target_id": topic})
+        await self._call(SERVICE, "PUT", f"/follows/topic/{seg(topic)}")

@@ -16,7 +16,7 @@ class Benachrichtigung:
 
     async def inbox(self, unread_only: bool, page: PageRequest) -> dict[str, Any]:
         # The service knows whose inbox from the token: the gateway never names a recipient.
-        params = {"unread_only": str(unread_only).lower(), **page.params()}
+        params = {"unread": str(unread_only).lower(), **page.params()}
         answer: dict[str, Any] = await self._call(SERVICE, "GET", "/inbox", params=params)
         return answer
 

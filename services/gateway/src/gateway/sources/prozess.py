@@ -50,14 +50,22 @@ class Prozess:
     async def process(self, municipality_id: str, programme: str | None = None) -> dict[str, Any] | None:
         return main_process(await self.processes.load(municipality_id), programme)
 
-    async def list_processes(self, filters: dict[str, Any], page: PageRequest) -> dict[str, Any]:
-        """A page of processes matching where they stand (stage, overdue) and whose they are."""
-        params = {key: value for key, value in filters.items() if value is not None}
-        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/processes", params={**params, **page.params()})
+    async def municipality_ids(
+        self, programme: str | None, stage: str | None, overdue: bool | None, page: PageRequest
+    ) -> dict[str, Any]:
+        """A page of the ids of municipalities whose current stage is `stage`, or which are overdue."""
+        params: dict[str, Any] = {**page.params()}
+        if programme is not None:
+            params["programme"] = programme
+        if stage is not None:
+            params["stage"] = stage
+        if overdue is not None:
+            params["overdue"] = str(overdue).lower()
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/processes/municipality-ids", params=params)
         return answer
 
     async def overview(self, programme: str) -> dict[str, Any]:
-        answer: dict[str, Any] = await self._call(SERVICE, "GET", f"/programmes/{seg(programme)}/overview")
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/overview", params={"programme": programme})
         return answer
 
     def _stage_path(self, municipality_id: str, programme: str, stage: str) -> str:

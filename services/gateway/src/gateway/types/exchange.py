@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.context import Context
-from gateway.errors import NOT_FOUND, GatewayError
-from gateway.pagination import Slice, page_request, slice_page
+from gateway.errors import NOT_FOUND, GatewayError, bad_input
+from gateway.pagination import MAX_PAGE_SIZE, Slice, page_request, slice_offsets
 from gateway.types.common import PageInfo, Topic, as_datetime, given, topics_by_keys
 from gateway.types.municipality import Municipality, municipality_or_error
 
@@ -58,7 +58,6 @@ class Practice:
 
     id: strawberry.ID
     title: str
-    summary: str
     data: strawberry.Private[dict[str, Any]]
 
     async def _field(self, info: Info[Context, None], name: str) -> Any:
@@ -68,6 +67,10 @@ class Practice:
                 raise GatewayError(f"The practice {self.id} is no longer published.", NOT_FOUND)
             self.data = {**full, **self.data}
         return self.data.get(name)
+
+    @strawberry.field
+    async def summary(self, info: Info[Context, None]) -> str:
+        return str(await self._field(info, "summary"))
 
     @strawberry.field
     async def body(self, info: Info[Context, None]) -> str:
@@ -91,15 +94,22 @@ class Practice:
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> CommentConnection:
         request = page_request(given(first, 20), after)
-        page = await info.context.austausch.comments_of(str(self.id), request)
-        return CommentConnection.from_slice(slice_page(page, request))
+        if request.offset >= MAX_PAGE_SIZE:
+            raise bad_input(
+                f"Only the first {MAX_PAGE_SIZE} comments of a practice can be paged through.", argument="after"
+            )
+        oldest = await info.context.austausch.oldest_comments.load((str(self.id), request.service_first))
+        total = await self._field(info, "comment_count")
+        return CommentConnection.from_slice(slice_offsets(oldest, int(total or 0), request))
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> Practice:
-        """From a practice record or a `practice.*` event's payload (which names it `practice_id`)."""
+        """From a practice record, a search hit, or a `practice.*` event's payload (which names it `practice_id`)."""
         record = dict(data)
         record.setdefault("id", record.get("practice_id"))
-        return cls(id=strawberry.ID(str(record["id"])), title=record["title"], summary=record["summary"], data=record)
+        if isinstance(record.get("municipality"), dict):
+            record.setdefault("municipality_id", record["municipality"]["id"])
+        return cls(id=strawberry.ID(str(record["id"])), title=record["title"], data=record)
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.errors import NOT_FOUND, GatewayError
-from gateway.pagination import page_request, slice_page
+from gateway.pagination import Slice, page_request, slice_page
 from gateway.types.common import MunicipalityKind, PageInfo, Stage, Topic, given, topics_by_keys
 from gateway.types.process import StageProgress, current_stage
 
@@ -87,7 +87,19 @@ class MunicipalityEdge:
 class MunicipalityConnection:
     edges: list[MunicipalityEdge]
     page_info: PageInfo
-    total_count: int
+    total_count: int = strawberry.field(
+        description="all that match; with stage or overdue and another filter, those matching stage or overdue"
+    )
+
+    @classmethod
+    def from_slice(cls, page: Slice) -> MunicipalityConnection:
+        return cls(
+            edges=[
+                MunicipalityEdge(node=Municipality.from_service(item), cursor=cursor) for cursor, item in page.items
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
 
 
 @strawberry.input
@@ -98,6 +110,9 @@ class MunicipalityFilter:
     stage: Stage | None = strawberry.field(default=strawberry.UNSET, description="whose current stage is this")
     overdue: bool | None = strawberry.field(default=strawberry.UNSET, description="with a stage past its due date")
     name_contains: str | None = strawberry.UNSET
+    topic: str | None = strawberry.field(
+        default=strawberry.UNSET, description="who chose this topic (or one of its sub-topics)"
+    )
 
 
 @strawberry.input

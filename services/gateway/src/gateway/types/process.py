@@ -27,7 +27,7 @@ class ChecklistItem:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> ChecklistItem:
-        evidence = data.get("evidence")
+        evidence = data.get("evidence_display", data.get("evidence"))
         return cls(
             key=data["key"],
             label=data["label"],
@@ -103,9 +103,7 @@ class ProgrammeOverview:
                 StageCount(stage=Stage(s["stage"]), in_progress=int(s["in_progress"]), completed=int(s["completed"]))
                 for s in data.get("stages") or []
             ],
-            overdue_ids=[
-                str(m["municipality_id"]) if isinstance(m, dict) else str(m) for m in data.get("overdue") or []
-            ],
+            overdue_ids=[str(m) for m in data.get("overdue_municipality_ids") or []],
         )
 
 
