@@ -33,14 +33,14 @@ from gateway.types.common import (
     as_programme,
     given,
 )
-from gateway.types.exchange import Comment, Practice, PracticeConnection, PracticeInput
+from gateway.types.exchange import Comment, ComparableMunicipality, Practice, PracticeConnection, PracticeInput
 from gateway.types.municipality import (
     Municipality,
     MunicipalityConnection,
     MunicipalityFilter,
     RegisterMunicipalityInput,
 )
-from gateway.types.notification import Notification, NotificationConnection
+from gateway.types.notification import Notification, NotificationConnection, NotificationPreference
 from gateway.types.process import ChecklistItem, ProcessEvent, ProgrammeOverview, StageProgress
 from zwk_common.auth import Caller, Role
 
@@ -145,7 +145,7 @@ class Query:
         if topics is not None and len(topics) > 50:
             raise bad_input("`topics` may name at most 50 topics.", argument="topics")
         page = await info.context.austausch.search_practices(search or None, topics, request)
-        return PracticeConnection.from_slice(slice_page(page, request))
+        return PracticeConnection.from_slice(slice_page(page, request), page.get("facets"))
 
     @strawberry.field(description="The practices of the municipalities most comparable to this one, best first.")
     async def comparable_practices(
@@ -154,6 +154,22 @@ class Query:
         size = check_page_size(given(first, 10))
         found = await info.context.austausch.comparable_practices(as_id(municipality_id, "municipalityId"), size)
         return [Practice.from_service(p) for p in found[:size]]
+
+    @strawberry.field(description="The municipalities most comparable to this one, with the reasons, best first.")
+    async def comparable_municipalities(
+        self, info: Info[Context, None], municipality_id: strawberry.ID, first: int | None = 10
+    ) -> list[ComparableMunicipality]:
+        size = check_page_size(given(first, 10))
+        found = await info.context.austausch.comparable_municipalities(as_id(municipality_id, "municipalityId"), size)
+        return [ComparableMunicipality.from_service(m) for m in found[:size]]
+
+    @strawberry.field(description="How many notifications in the caller's inbox are unread.")
+    async def unread_notification_count(self, info: Info[Context, None]) -> int:
+        return await info.context.benachrichtigung.unread_count()
+
+    @strawberry.field(description="The caller's channel and frequency for every kind of notification.")
+    async def my_notification_preferences(self, info: Info[Context, None]) -> list[NotificationPreference]:
+        return [NotificationPreference.from_service(p) for p in await info.context.benachrichtigung.preferences()]
 
     @strawberry.field(description="The caller's own inbox.")
     async def my_notifications(
@@ -249,6 +265,19 @@ class Mutation:
     async def follow_topic(self, info: Info[Context, None], topic: str) -> bool:
         await info.context.austausch.follow_topic(topic)
         return True
+
+    @strawberry.mutation(
+        description="Marks every notification in the caller's inbox read; answers how many were unread."
+    )
+    async def mark_all_notifications_read(self, info: Info[Context, None]) -> int:
+        return await info.context.benachrichtigung.mark_all_read()
+
+    @strawberry.mutation(description="How the caller wants to hear of a kind of notification beyond the inbox.")
+    async def set_notification_preference(
+        self, info: Info[Context, None], kind: str, frequency: str, channel: str = "email"
+    ) -> NotificationPreference:
+        answer = await info.context.benachrichtigung.set_preference(kind, channel, frequency)
+        return NotificationPreference.from_service(answer)
 
     @strawberry.mutation
     async def mark_notification_read(self, info: Info[Context, None], id: strawberry.ID) -> Notification:

@@ -61,6 +61,9 @@ class World:
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     inbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     follows: list[tuple[str, str, str]] = field(default_factory=list)
+    records: dict[tuple[str, str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    comparable: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    preferences: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str, str]] = field(default_factory=list)
 
     def municipality(self, name: str, *, topics: list[str] | None = None, current: int = 0) -> dict[str, Any]:
@@ -315,7 +318,11 @@ def _services(world: World) -> dict[str, FastAPI]:
             }
             for p in found
         ]
-        return {**page_of(hits, first, after), "facets": [], "corrections": []}
+        facets = [
+            {"topic": t["key"], "label": t["label"], "count": sum(1 for p in found if t["key"] in p["topics"])}
+            for t in TOPICS
+        ]
+        return {**page_of(hits, first, after), "facets": [f for f in facets if f["count"]], "corrections": []}
 
     @austausch.get("/comments")
     async def comments(practice_id: Annotated[list[str], Query()], per_practice: int = 20) -> list[dict[str, Any]]:
@@ -329,6 +336,22 @@ def _services(world: World) -> dict[str, FastAPI]:
             **page,
             "items": [{"practice": p, "relevance": 0.8, "reasons": ["ähnliche Größe"]} for p in page["items"]],
         }
+
+    @austausch.get("/municipalities/{municipality_id}/comparable")
+    async def comparable_municipalities(municipality_id: str, first: int = 10) -> list[dict[str, Any]]:
+        return world.comparable.get(municipality_id, [])[:first]
+
+    @prozess.get("/processes/{municipality_id}/{programme}/{resource:path}")
+    async def process_records(
+        municipality_id: str,
+        programme: str,
+        resource: str,
+        first: int = 20,
+        after: str | None = None,
+        status: str | None = None,
+    ) -> dict[str, Any]:
+        found = world.records.get((municipality_id, programme, resource), [])
+        return page_of([r for r in found if status in (None, r.get("status"))], first, after)
 
     @austausch.post("/practices", status_code=201)
     async def create_practice(data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
@@ -370,6 +393,39 @@ def _services(world: World) -> dict[str, FastAPI]:
     ) -> dict[str, Any]:
         mine = world.inbox.get(request.headers["authorization"], [])
         return page_of([n for n in mine if not (unread and n["read"])], first, after)
+
+    @benachrichtigung.get("/inbox/unread-count")
+    async def unread_count(request: Request) -> dict[str, Any]:
+        return {"unread": sum(1 for n in world.inbox.get(request.headers["authorization"], []) if not n["read"])}
+
+    @benachrichtigung.post("/inbox/read-all")
+    async def read_all(request: Request) -> dict[str, Any]:
+        unread = [n for n in world.inbox.get(request.headers["authorization"], []) if not n["read"]]
+        for notification in unread:
+            notification["read"] = True
+        return {"marked": len(unread)}
+
+    @benachrichtigung.get("/preferences")
+    async def preferences(request: Request) -> list[dict[str, Any]]:
+        chosen = world.preferences.get(request.headers["authorization"], {})
+        default = {"kind": "forum.comment", "label": "Kommentare", "channel": "email", "frequency": "daily"}
+        return [chosen.get("forum.comment", {**default, "is_default": True})]
+
+    @benachrichtigung.put("/preferences/{kind}")
+    async def set_preference(kind: str, request: Request, data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        if data["frequency"] not in ("immediately", "daily", "weekly", "never"):
+            return JSONResponse(
+                {
+                    "status": 422,
+                    "code": "BAD_USER_INPUT",
+                    "detail": "frequency: Input should be 'immediately', 'daily', 'weekly' or 'never'",
+                    "errors": [{"field": "frequency", "message": "not a frequency"}],
+                },
+                status_code=422,
+            )
+        chosen = {"kind": kind, "label": "Kommentare", **data, "is_default": False}
+        world.preferences.setdefault(request.headers["authorization"], {})[kind] = chosen
+        return chosen
 
     @benachrichtigung.post("/inbox/{notification_id}/read")
     async def mark_read(notification_id: str, request: Request) -> dict[str, Any]:

@@ -313,3 +313,166 @@ async def test_a_practice_is_published_commented_and_its_topic_followed(gateway:
         'mutation { addComment(practiceId: "3d4b1c3e-6c1a-4f9e-9d7a-0b1e2c3d4e5f", body: "Hallo") { body } }'
     )
     assert codes(gone) == ["NOT_FOUND"]
+
+
+async def test_a_municipalitys_werkstattplan_swot_and_participation_events(gateway: Gateway, world: Any) -> None:
+    riesa = world.municipality("Riesa", current=4)
+    world.records[(riesa["id"], "ZWK", "measures")] = [
+        {
+            "id": "11111111-1111-4111-8111-111111111111",
+            "title": "Nachbarschaftsbörse aufbauen",
+            "topic": "engagement",
+            "goal": "Nachbarn helfen Nachbarn",
+            "responsible": "Sozialamt",
+            "period_start": "2023-01-01",
+            "period_end": "2024-12-31",
+            "budget_eur": "12000.00",
+            "budget_used_eur": "4500.50",
+            "funding_source": "Landesmittel",
+            "target_groups": ["seniors"],
+            "status": "RUNNING",
+            "status_label": "läuft",
+            "milestones": [{"title": "Plattform online", "due_date": "2023-06-30", "done": True}],
+            "complete": True,
+        },
+        {"id": "22222222-2222-4222-8222-222222222222", "title": "Rufbus", "topic": "mobilitaet", "status": "PLANNED"},
+    ]
+    world.records[(riesa["id"], "ZWK", "kommunalprofil/swot-items")] = [
+        {
+            "id": "33333333-3333-4333-8333-333333333333",
+            "kind": "STRENGTH",
+            "kind_label": "Stärke",
+            "text": "Starkes Ehrenamt",
+            "topics": ["engagement"],
+        }
+    ]
+    world.records[(riesa["id"], "ZWK", "participation-events")] = [
+        {
+            "id": "44444444-4444-4444-8444-444444444444",
+            "title": "Zukunftswerkstatt im Rathaus",
+            "format": "WORKSHOP",
+            "format_label": "Werkstatt",
+            "held_on": "2022-05-14",
+            "place": "Rathaus Riesa",
+            "participant_count": 64,
+            "groups_reached": ["youth", "seniors"],
+            "documentation_link": None,
+        }
+    ]
+    data = await ok(
+        gateway,
+        """query($id: ID) { municipality(id: $id) {
+            measures(status: "RUNNING") { totalCount edges { node { title topic { label } budgetEur budgetUsedEur
+              periodEnd status statusLabel milestones { title dueDate done } complete } } }
+            swotItems { edges { node { kind kindLabel text topics { key } } } }
+            participationEvents { edges { node { title heldOn participantCount groupsReached } } } } }""",
+        {"id": riesa["id"]},
+        role="reader",
+    )
+    municipality = data["municipality"]
+    assert municipality["measures"] == {
+        "totalCount": 1,
+        "edges": [
+            {
+                "node": {
+                    "title": "Nachbarschaftsbörse aufbauen",
+                    "topic": {"label": "Bürgerschaftliches Engagement"},
+                    "budgetEur": 12000.0,
+                    "budgetUsedEur": 4500.5,
+                    "periodEnd": "2024-12-31",
+                    "status": "RUNNING",
+                    "statusLabel": "läuft",
+                    "milestones": [{"title": "Plattform online", "dueDate": "2023-06-30", "done": True}],
+                    "complete": True,
+                }
+            }
+        ],
+    }
+    assert municipality["swotItems"]["edges"][0]["node"] == {
+        "kind": "STRENGTH",
+        "kindLabel": "Stärke",
+        "text": "Starkes Ehrenamt",
+        "topics": [{"key": "engagement"}],
+    }
+    assert municipality["participationEvents"]["edges"][0]["node"] == {
+        "title": "Zukunftswerkstatt im Rathaus",
+        "heldOn": "2022-05-14",
+        "participantCount": 64,
+        "groupsReached": ["youth", "seniors"],
+    }
+
+
+async def test_comparable_municipalities_come_with_their_reasons(gateway: Gateway, world: Any) -> None:
+    riesa, dortmund = world.municipality("Riesa", topics=["engagement"]), world.municipality("Dortmund")
+    world.comparable[riesa["id"]] = [
+        {
+            "municipality_id": dortmund["id"],
+            "score": 0.71,
+            "reasons": ["ähnliche Größe", "gleiche Handlungsfelder"],
+            "distance_km": 380.5,
+            "shared_topics": ["engagement"],
+        }
+    ]
+    data = await ok(
+        gateway,
+        "query($id: ID!) { comparableMunicipalities(municipalityId: $id) "
+        "{ municipality { name } score reasons distanceKm sharedTopics { label } } }",
+        {"id": riesa["id"]},
+        role="reader",
+    )
+    assert data["comparableMunicipalities"] == [
+        {
+            "municipality": {"name": "Dortmund"},
+            "score": 0.71,
+            "reasons": ["ähnliche Größe", "gleiche Handlungsfelder"],
+            "distanceKm": 380.5,
+            "sharedTopics": [{"label": "Bürgerschaftliches Engagement"}],
+        }
+    ]
+
+
+async def test_a_search_counts_its_matches_per_topic(gateway: Gateway, world: Any) -> None:
+    riesa = world.municipality("Riesa")
+    world.practice(riesa, "Nachbarschaftsbörse", ["engagement", "begegnung"])
+    world.practice(riesa, "Nachbarschaftsbörse im Quartier", ["engagement"])
+    data = await ok(gateway, '{ practices(search: "Nachbarschaftsbörse") { facets { key label count } } }')
+    assert data["practices"]["facets"] == [
+        {"key": "engagement", "label": "Bürgerschaftliches Engagement", "count": 2},
+        {"key": "begegnung", "label": "Begegnung, Beratung, Selbsthilfe", "count": 1},
+    ]
+
+
+async def test_unread_counts_mark_all_read_and_notification_preferences(gateway: Gateway, world: Any) -> None:
+    anna = auth("office", subject="anna")
+    world.inbox[anna["Authorization"]] = [
+        {
+            "id": f"0000000{n}-0000-4000-8000-000000000000",
+            "kind": "forum.comment",
+            "title": "Neuer Kommentar",
+            "body": "…",
+            "created_at": "2024-03-14T10:30:00+00:00",
+            "read": False,
+        }
+        for n in (1, 2)
+    ]
+
+    async def as_anna(query: str) -> dict[str, Any]:
+        response = await gateway.client.post("/graphql", json={"query": query}, headers=anna)
+        return response.json()  # type: ignore[no-any-return]
+
+    assert (await as_anna("{ unreadNotificationCount }"))["data"] == {"unreadNotificationCount": 2}
+    assert (await as_anna("mutation { markAllNotificationsRead }"))["data"] == {"markAllNotificationsRead": 2}
+    assert (await as_anna("{ unreadNotificationCount }"))["data"] == {"unreadNotificationCount": 0}
+    before = await as_anna("{ myNotificationPreferences { kind frequency isDefault } }")
+    assert before["data"] == {
+        "myNotificationPreferences": [{"kind": "forum.comment", "frequency": "daily", "isDefault": True}]
+    }
+    changed = await as_anna(
+        'mutation { setNotificationPreference(kind: "forum.comment", frequency: "weekly") { frequency isDefault } }'
+    )
+    assert changed["data"] == {"setNotificationPreference": {"frequency": "weekly", "isDefault": False}}
+    refused = await as_anna(
+        'mutation { setNotificationPreference(kind: "forum.comment", frequency: "hourly") { frequency } }'
+    )
+    assert codes(refused) == ["BAD_USER_INPUT"]
+    assert refused["errors"][0]["extensions"]["fields"] == [{"field": "frequency", "message": "not a frequency"}]

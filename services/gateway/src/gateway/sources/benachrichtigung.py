@@ -23,3 +23,21 @@ class Benachrichtigung:
     async def mark_read(self, notification_id: str) -> dict[str, Any]:
         answer: dict[str, Any] = await self._call(SERVICE, "POST", f"/inbox/{seg(notification_id)}/read")
         return answer
+
+    async def unread_count(self) -> int:
+        answer = await self._call(SERVICE, "GET", "/inbox/unread-count")
+        return int(answer["unread"])
+
+    async def mark_all_read(self) -> int:
+        answer = await self._call(SERVICE, "POST", "/inbox/read-all")
+        return int(answer["marked"])
+
+    async def preferences(self) -> list[dict[str, Any]]:
+        answer: list[dict[str, Any]] = await self._call(SERVICE, "GET", "/preferences")
+        return answer
+
+    async def set_preference(self, kind: str, channel: str, frequency: str) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "PUT", f"/preferences/{seg(kind)}", json={"channel": channel, "frequency": frequency}
+        )
+        return answer

@@ -99,3 +99,13 @@ class Prozess:
         )
         self.processes.clear(municipality_id)
         return answer
+
+    async def records_of(
+        self, municipality_id: str, programme: str, resource: str, page: PageRequest, **filters: Any
+    ) -> dict[str, Any]:
+        """A page of one part of a process: `measures`, `kommunalprofil/swot-items`, `participation-events`."""
+        params = {**{k: v for k, v in filters.items() if v is not None}, **page.params()}
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "GET", f"/processes/{seg(municipality_id)}/{seg(programme)}/{resource}", params=params
+        )
+        return answer

@@ -118,18 +118,58 @@ class PracticeEdge:
     cursor: str
 
 
+@strawberry.type(description="How many practices found carry a topic.")
+class TopicFacet:
+    key: str
+    label: str
+    count: int
+
+
 @strawberry.type
 class PracticeConnection:
     edges: list[PracticeEdge]
     page_info: PageInfo
     total_count: int
+    facets: list[TopicFacet] | None = strawberry.field(
+        default=None, description="of a search: matches per topic, every filter but the topics applied"
+    )
 
     @classmethod
-    def from_slice(cls, page: Slice) -> PracticeConnection:
+    def from_slice(cls, page: Slice, facets: list[dict[str, Any]] | None = None) -> PracticeConnection:
         return cls(
             edges=[PracticeEdge(node=Practice.from_service(item), cursor=cursor) for cursor, item in page.items],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
             total_count=page.total_count,
+            facets=None
+            if facets is None
+            else [TopicFacet(key=f["topic"], label=f["label"], count=int(f["count"])) for f in facets],
+        )
+
+
+@strawberry.type(description="A comparable municipality (Strukturzwilling) and why it is one.")
+class ComparableMunicipality:
+    municipality_id: strawberry.Private[str]
+    score: float = strawberry.field(description="0 to 1")
+    reasons: list[str] = strawberry.field(description='in German, e.g. "ähnliche Größe", "ebenfalls ländlich"')
+    distance_km: float | None
+    shared_topic_keys: strawberry.Private[list[str]]
+
+    @strawberry.field
+    async def municipality(self, info: Info[Context, None]) -> Municipality:
+        return Municipality.from_service(await municipality_or_error(info, self.municipality_id))
+
+    @strawberry.field
+    async def shared_topics(self, info: Info[Context, None]) -> list[Topic]:
+        return await topics_by_keys(info, self.shared_topic_keys)
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> ComparableMunicipality:
+        return cls(
+            municipality_id=str(data["municipality_id"]),
+            score=float(data["score"]),
+            reasons=list(data.get("reasons") or []),
+            distance_km=data.get("distance_km"),
+            shared_topic_keys=list(data.get("shared_topics") or []),
         )
 
 

@@ -9,9 +9,10 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.errors import NOT_FOUND, GatewayError
-from gateway.pagination import Slice, page_request, slice_page
-from gateway.types.common import MunicipalityKind, PageInfo, Stage, Topic, given, topics_by_keys
+from gateway.pagination import PageRequest, Slice, page_request, slice_page
+from gateway.types.common import MunicipalityKind, PageInfo, Stage, Topic, as_programme, given, topics_by_keys
 from gateway.types.process import StageProgress, current_stage
+from gateway.types.process_records import MeasureConnection, ParticipationEventConnection, SwotItemConnection
 
 if TYPE_CHECKING:
     from gateway.types.exchange import PracticeConnection
@@ -55,6 +56,36 @@ class Municipality:
         page = await info.context.austausch.practices_of(str(self.id), request)
         return PracticeConnection.from_slice(slice_page(page, request))
 
+    @strawberry.field(description="The Werkstattplan: measures in the order recorded (main process unless named).")
+    async def measures(
+        self,
+        info: Info[Context, None],
+        programme: str | None = None,
+        status: str | None = None,
+        topic: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> MeasureConnection:
+        request = page_request(given(first, 20), after)
+        page = await _process_records(info, str(self.id), programme, "measures", request, status=status, topic=topic)
+        return MeasureConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(description="The SWOT analysis of the Kommunalprofil.")
+    async def swot_items(
+        self, info: Info[Context, None], programme: str | None = None, first: int | None = 20, after: str | None = None
+    ) -> SwotItemConnection:
+        request = page_request(given(first, 20), after)
+        page = await _process_records(info, str(self.id), programme, "kommunalprofil/swot-items", request)
+        return SwotItemConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(description="Citizens' participation events (Beteiligungsformate).")
+    async def participation_events(
+        self, info: Info[Context, None], programme: str | None = None, first: int | None = 20, after: str | None = None
+    ) -> ParticipationEventConnection:
+        request = page_request(given(first, 20), after)
+        page = await _process_records(info, str(self.id), programme, "participation-events", request)
+        return ParticipationEventConnection.from_slice(slice_page(page, request))
+
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> Municipality:
         return cls(
@@ -68,6 +99,23 @@ class Municipality:
             programmes=list(data.get("programmes") or []),
             topic_keys=[t if isinstance(t, str) else t["key"] for t in data.get("topics") or []],
         )
+
+
+async def _process_records(
+    info: Info[Context, None],
+    municipality_id: str,
+    programme: str | None,
+    resource: str,
+    request: PageRequest,
+    **filters: Any,
+) -> dict[str, Any]:
+    chosen = as_programme(programme) if programme is not None else None
+    if chosen is None:
+        process = await info.context.prozess.process(municipality_id)
+        if process is None:
+            return {"items": [], "next_cursor": None, "total_count": 0}
+        chosen = str(process["programme"])
+    return await info.context.prozess.records_of(municipality_id, chosen, resource, request, **filters)
 
 
 async def municipality_or_error(info: Info[Context, None], municipality_id: str) -> dict[str, Any]:

@@ -58,3 +58,22 @@ class NotificationConnection:
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
             total_count=page.total_count,
         )
+
+
+@strawberry.type(description="How a person wants to hear of one kind of notification beyond the inbox.")
+class NotificationPreference:
+    kind: str
+    label: str
+    channel: str = strawberry.field(description="email or webhook")
+    frequency: str = strawberry.field(description="immediately, daily, weekly or never")
+    is_default: bool
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> NotificationPreference:
+        return cls(
+            kind=data["kind"],
+            label=data["label"],
+            channel=data["channel"],
+            frequency=data["frequency"],
+            is_default=bool(data.get("is_default", False)),
+        )
