@@ -197,6 +197,21 @@ def _services(world: World) -> dict[str, FastAPI]:
         ]
         return page_of(found, first, after)
 
+    @kommunen.get("/municipalities/{municipality_id}/contacts")
+    async def contacts(municipality_id: str, first: int = 20, after: str | None = None) -> dict[str, Any]:
+        found = [
+            {
+                "id": "55555555-5555-4555-8555-555555555555",
+                "municipality_id": municipality_id,
+                "name": "Kerstin Berger",
+                "function": "Demografiebeauftragte",
+                "email": "k.berger@riesa.example",
+                "phone": None,
+                "subject": None,
+            }
+        ]
+        return page_of(found, first, after)
+
     @kommunen.get("/topics")
     async def topics(first: int = 20, after: str | None = None) -> dict[str, Any]:
         return page_of(TOPICS, first, after)

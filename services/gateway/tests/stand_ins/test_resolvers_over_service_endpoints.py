@@ -476,3 +476,24 @@ async def test_unread_counts_mark_all_read_and_notification_preferences(gateway:
     )
     assert codes(refused) == ["BAD_USER_INPUT"]
     assert refused["errors"][0]["extensions"]["fields"] == [{"field": "frequency", "message": "not a frequency"}]
+
+
+async def test_contacts_are_seen_by_the_municipality_itself_and_the_office_not_by_others(
+    gateway: Gateway, world: Any
+) -> None:
+    riesa, dortmund = world.municipality("Riesa"), world.municipality("Dortmund")
+    query = "query($id: ID) { municipality(id: $id) { name contacts { edges { node { name function email } } } } }"
+    own = await ok(gateway, query, {"id": riesa["id"]}, role="municipality", municipality_id=riesa["id"])
+    assert own["municipality"]["contacts"]["edges"][0]["node"] == {
+        "name": "Kerstin Berger",
+        "function": "Demografiebeauftragte",
+        "email": "k.berger@riesa.example",
+    }
+    assert (await ok(gateway, query, {"id": riesa["id"]}, role="office"))["municipality"]["contacts"] is not None
+    world.requests.clear()
+    for who in ({"role": "municipality", "municipality_id": dortmund["id"]}, {"role": "reader"}):
+        answer = await gateway.query(query, {"id": riesa["id"]}, **who)
+        assert answer["data"] == {"municipality": {"name": "Riesa", "contacts": None}}
+        assert codes(answer) == ["FORBIDDEN"]
+        assert answer["errors"][0]["path"] == ["municipality", "contacts"]
+    assert not [path for _, _, path in world.requests if path.endswith("/contacts")]

@@ -76,3 +76,9 @@ class Kommunen:
 
     async def topic(self, key: str) -> dict[str, Any] | None:
         return next((topic for topic in await self.topics() if topic["key"] == key), None)
+
+    async def contacts(self, municipality_id: str, page: PageRequest) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "GET", f"/municipalities/{seg(municipality_id)}/contacts", params=page.params()
+        )
+        return answer

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.context import Context
-from gateway.errors import NOT_FOUND, GatewayError
+from gateway.errors import FORBIDDEN, NOT_FOUND, GatewayError
 from gateway.pagination import PageRequest, Slice, page_request, slice_page
 from gateway.types.common import MunicipalityKind, PageInfo, Stage, Topic, as_programme, given, topics_by_keys
 from gateway.types.process import StageProgress, current_stage
@@ -86,6 +86,18 @@ class Municipality:
         page = await _process_records(info, str(self.id), programme, "participation-events", request)
         return ParticipationEventConnection.from_slice(slice_page(page, request))
 
+    @strawberry.field(
+        description="Whom to talk to; only the municipality itself, its advisers and the office see them."
+    )
+    async def contacts(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> ContactConnection | None:
+        request = page_request(given(first, 20), after)
+        if not info.context.caller.may_read_private(str(self.id)):
+            raise GatewayError("Only the municipality itself, its advisers and the office see its contacts.", FORBIDDEN)
+        page = await info.context.kommunen.contacts(str(self.id), request)
+        return ContactConnection.from_slice(slice_page(page, request))
+
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> Municipality:
         return cls(
@@ -123,6 +135,46 @@ async def municipality_or_error(info: Info[Context, None], municipality_id: str)
     if found is None:
         raise GatewayError(f"No municipality with the id {municipality_id} takes part.", NOT_FOUND)
     return found
+
+
+@strawberry.type(description="A person to talk to in a municipality.")
+class Contact:
+    id: strawberry.ID
+    name: str
+    function: str | None
+    email: str | None
+    phone: str | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> Contact:
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            name=data["name"],
+            function=data.get("function"),
+            email=data.get("email"),
+            phone=data.get("phone"),
+        )
+
+
+@strawberry.type
+class ContactEdge:
+    node: Contact
+    cursor: str
+
+
+@strawberry.type
+class ContactConnection:
+    edges: list[ContactEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_slice(cls, page: Slice) -> ContactConnection:
+        return cls(
+            edges=[ContactEdge(node=Contact.from_service(item), cursor=cursor) for cursor, item in page.items],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
 
 
 @strawberry.type
