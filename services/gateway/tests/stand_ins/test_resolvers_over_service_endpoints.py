@@ -497,3 +497,12 @@ async def test_contacts_are_seen_by_the_municipality_itself_and_the_office_not_b
         assert codes(answer) == ["FORBIDDEN"]
         assert answer["errors"][0]["path"] == ["municipality", "contacts"]
     assert not [path for _, _, path in world.requests if path.endswith("/contacts")]
+
+
+async def test_the_zwischenbilanz_report_is_passed_on_as_json(gateway: Gateway, world: Any) -> None:
+    riesa = world.municipality("Riesa", current=5)
+    data = await ok(gateway, "query($id: ID) { municipality(id: $id) { zwischenbilanz } }", {"id": riesa["id"]})
+    assert data["municipality"]["zwischenbilanz"] == {
+        "programme": "ZWK",
+        "measures": {"total": 2, "by_status": [{"status": "DONE", "count": 1}]},
+    }

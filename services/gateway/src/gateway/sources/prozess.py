@@ -109,3 +109,10 @@ class Prozess:
             SERVICE, "GET", f"/processes/{seg(municipality_id)}/{seg(programme)}/{resource}", params=params
         )
         return answer
+
+    async def zwischenbilanz(self, municipality_id: str, programme: str) -> dict[str, Any]:
+        """The review report generated from the process's data (measures, budget, stages, overdue history)."""
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "GET", f"/processes/{seg(municipality_id)}/{seg(programme)}/zwischenbilanz"
+        )
+        return answer

@@ -26,9 +26,9 @@ class Comment:
     def from_service(cls, data: dict[str, Any]) -> Comment:
         created = as_datetime(data["created_at"])
         assert created is not None
-        return cls(
-            id=strawberry.ID(str(data["id"])), body=data["body"], author_name=data["author_name"], created_at=created
-        )
+        # A person without a display name in their token is shown as their municipality.
+        author = data.get("author_name") or data.get("municipality_name") or "Unbekannt"
+        return cls(id=strawberry.ID(str(data["id"])), body=data["body"], author_name=author, created_at=created)
 
 
 @strawberry.type

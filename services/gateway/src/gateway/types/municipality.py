@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gateway.context import Context
@@ -87,6 +88,16 @@ class Municipality:
         return ParticipationEventConnection.from_slice(slice_page(page, request))
 
     @strawberry.field(
+        description="The Zwischenbilanz report generated from the process's data, as prozess gives it; "
+        "null without a process."
+    )
+    async def zwischenbilanz(self, info: Info[Context, None], programme: str | None = None) -> JSON | None:
+        chosen = await _programme_of(info, str(self.id), programme)
+        if chosen is None:
+            return None
+        return await info.context.prozess.zwischenbilanz(str(self.id), chosen)
+
+    @strawberry.field(
         description="Whom to talk to; only the municipality itself, its advisers and the office see them."
     )
     async def contacts(
@@ -121,13 +132,18 @@ async def _process_records(
     request: PageRequest,
     **filters: Any,
 ) -> dict[str, Any]:
-    chosen = as_programme(programme) if programme is not None else None
+    chosen = await _programme_of(info, municipality_id, programme)
     if chosen is None:
-        process = await info.context.prozess.process(municipality_id)
-        if process is None:
-            return {"items": [], "next_cursor": None, "total_count": 0}
-        chosen = str(process["programme"])
+        return {"items": [], "next_cursor": None, "total_count": 0}
     return await info.context.prozess.records_of(municipality_id, chosen, resource, request, **filters)
+
+
+async def _programme_of(info: Info[Context, None], municipality_id: str, programme: str | None) -> str | None:
+    """The programme named, or that of the municipality's main process; None where it has none."""
+    if programme is not None:
+        return as_programme(programme)
+    process = await info.context.prozess.process(municipality_id)
+    return str(process["programme"]) if process is not None else None
 
 
 async def municipality_or_error(info: Info[Context, None], municipality_id: str) -> dict[str, Any]:
