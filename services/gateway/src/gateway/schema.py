@@ -42,6 +42,13 @@ from gateway.types.municipality import (
 )
 from gateway.types.notification import Notification, NotificationConnection, NotificationPreference
 from gateway.types.process import ChecklistItem, ProcessEvent, ProgrammeOverview, StageProgress
+from gateway.types.questions import (
+    Answer,
+    ContentReportConnection,
+    Question,
+    QuestionConnection,
+    QuestionInput,
+)
 from zwk_common.auth import Caller, Role
 
 MAX_SEARCH_LENGTH = 500
@@ -171,6 +178,37 @@ class Query:
     async def my_notification_preferences(self, info: Info[Context, None]) -> list[NotificationPreference]:
         return [NotificationPreference.from_service(p) for p in await info.context.benachrichtigung.preferences()]
 
+    @strawberry.field
+    async def question(self, info: Info[Context, None], id: strawberry.ID) -> Question | None:
+        found = await info.context.austausch.questions.load(as_id(id, "id"))
+        return Question.from_service(found) if found is not None else None
+
+    @strawberry.field(description="Questions to all municipalities, newest first.")
+    async def questions(
+        self,
+        info: Info[Context, None],
+        topics: list[str] | None = None,
+        answered: bool | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> QuestionConnection:
+        request = page_request(given(first, 20), after)
+        page = await info.context.austausch.list_questions(topics, answered, request)
+        return QuestionConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(description="Office only: reports about content, oldest first.")
+    async def moderation_queue(
+        self,
+        info: Info[Context, None],
+        status: str = "OPEN",
+        target_kind: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> ContentReportConnection:
+        request = page_request(given(first, 20), after)
+        page = await info.context.austausch.moderation_queue(status, target_kind, request)
+        return ContentReportConnection.from_slice(slice_page(page, request))
+
     @strawberry.field(description="The caller's own inbox.")
     async def my_notifications(
         self,
@@ -260,6 +298,39 @@ class Mutation:
     async def add_comment(self, info: Info[Context, None], practice_id: strawberry.ID, body: str) -> Comment:
         answer = await info.context.austausch.add_comment(as_id(practice_id, "practiceId"), body)
         return Comment.from_service(answer)
+
+    @strawberry.mutation
+    async def ask_question(self, info: Info[Context, None], input: QuestionInput) -> Question:
+        body = {
+            "municipality_id": as_id(input.municipality_id, "input.municipalityId"),
+            "title": input.title,
+            "body": input.body,
+            "topics": input.topics,
+        }
+        return Question.from_service(await info.context.austausch.ask_question(body))
+
+    @strawberry.mutation
+    async def answer_question(self, info: Info[Context, None], question_id: strawberry.ID, body: str) -> Answer:
+        answer = await info.context.austausch.answer_question(as_id(question_id, "questionId"), body)
+        return Answer.from_service(answer)
+
+    @strawberry.mutation(description="The asking municipality marks the helpful answer.")
+    async def accept_answer(
+        self, info: Info[Context, None], question_id: strawberry.ID, answer_id: strawberry.ID
+    ) -> Question:
+        question = await info.context.austausch.accept_answer(
+            as_id(question_id, "questionId"), as_id(answer_id, "answerId")
+        )
+        return Question.from_service(question)
+
+    @strawberry.mutation(description="Office only: hides a practice, question, answer or comment, with a reason.")
+    async def hide_content(
+        self, info: Info[Context, None], target_kind: str, target_id: strawberry.ID, reason: str
+    ) -> bool:
+        if target_kind not in ("practice", "question", "answer", "comment"):
+            raise bad_input("`targetKind` must be practice, question, answer or comment.", argument="targetKind")
+        await info.context.austausch.hide(target_kind, as_id(target_id, "targetId"), reason)
+        return True
 
     @strawberry.mutation(description="Notify me of new practices on it.")
     async def follow_topic(self, info: Info[Context, None], topic: str) -> bool:

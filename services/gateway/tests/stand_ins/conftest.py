@@ -64,6 +64,10 @@ class World:
     records: dict[tuple[str, str, str], list[dict[str, Any]]] = field(default_factory=dict)
     comparable: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     preferences: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    hidden: list[tuple[str, str, str]] = field(default_factory=list)
     requests: list[tuple[str, str, str]] = field(default_factory=list)
 
     def municipality(self, name: str, *, topics: list[str] | None = None, current: int = 0) -> dict[str, Any]:
@@ -147,6 +151,34 @@ class World:
                 "created_at": (EPOCH + timedelta(minutes=n)).isoformat(),
             }
             for n in range(comments)
+        ]
+        return record
+
+    def question(self, municipality: dict[str, Any], title: str, answers: int = 0) -> dict[str, Any]:
+        record = {
+            "id": str(uuid.uuid4()),
+            "municipality_id": municipality["id"],
+            "municipality_name": municipality["name"],
+            "author_name": None,
+            "title": title,
+            "body": "Wir möchten eine aufbauen und suchen Erfahrungen.",
+            "topics": ["engagement"],
+            "accepted_answer_id": None,
+            "answer_count": answers,
+            "created_at": (EPOCH + timedelta(days=len(self.questions))).isoformat(),
+        }
+        self.questions[record["id"]] = record
+        self.answers[record["id"]] = [
+            {
+                "id": str(uuid.uuid4()),
+                "question_id": record["id"],
+                "municipality_name": "Dortmund",
+                "author_name": f"Person {n}",
+                "body": f"Antwort {n}",
+                "accepted": False,
+                "created_at": (EPOCH + timedelta(minutes=n)).isoformat(),
+            }
+            for n in range(answers)
         ]
         return record
 
@@ -369,6 +401,75 @@ def _services(world: World) -> dict[str, FastAPI]:
             return {"programme": programme, "measures": {"total": 2, "by_status": [{"status": "DONE", "count": 1}]}}
         found = world.records.get((municipality_id, programme, resource), [])
         return page_of([r for r in found if status in (None, r.get("status"))], first, after)
+
+    @austausch.get("/questions")
+    async def questions(
+        ids: Annotated[list[str] | None, Query()] = None,
+        topic: Annotated[list[str] | None, Query()] = None,
+        answered: bool | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> dict[str, Any]:
+        found = sorted(world.questions.values(), key=lambda q: q["created_at"], reverse=True)
+        if ids:
+            return {"items": [q for q in found if q["id"] in ids], "next_cursor": None}
+        found = [
+            q
+            for q in found
+            if (not topic or set(topic) & set(q["topics"]))
+            and (answered is None or (q["accepted_answer_id"] is not None) == answered)
+        ]
+        return page_of(found, first, after)
+
+    @austausch.get("/answers")
+    async def answers(question_id: Annotated[list[str], Query()], per_question: int = 20) -> list[dict[str, Any]]:
+        return [a for i in question_id for a in world.answers.get(i, [])[:per_question]]
+
+    @austausch.post("/questions", status_code=201)
+    async def ask(data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        record = world.question(world.municipalities[data["municipality_id"]], data["title"])
+        record.update(body=data["body"], topics=data["topics"])
+        return record
+
+    @austausch.post("/questions/{question_id}/answers", status_code=201)
+    async def answer(question_id: str, data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        entry = {
+            "id": str(uuid.uuid4()),
+            "question_id": question_id,
+            "author_name": "Kerstin Berger",
+            "body": data["body"],
+            "accepted": False,
+            "created_at": EPOCH.isoformat(),
+        }
+        world.answers.setdefault(question_id, []).append(entry)
+        world.questions[question_id]["answer_count"] += 1
+        return entry
+
+    @austausch.post("/questions/{question_id}/answers/{answer_id}/accept")
+    async def accept(question_id: str, answer_id: str) -> dict[str, Any]:
+        for entry in world.answers[question_id]:
+            entry["accepted"] = entry["id"] == answer_id
+        world.questions[question_id]["accepted_answer_id"] = answer_id
+        return world.questions[question_id]
+
+    @austausch.get("/moderation/reports")
+    async def moderation_queue(
+        request: Request,
+        status: str = "OPEN",
+        target_kind: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Any:
+        return page_of(
+            [r for r in world.reports if r["status"] == status and target_kind in (None, r["target_kind"])],
+            first,
+            after,
+        )
+
+    @austausch.post("/moderation/{target_kind}/{target_id}/hide")
+    async def hide(target_kind: str, target_id: str, data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        world.hidden.append((target_kind, target_id, data["reason"]))
+        return {"target_kind": target_kind, "target_id": target_id, "hidden": True}
 
     @austausch.post("/practices", status_code=201)
     async def create_practice(data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:

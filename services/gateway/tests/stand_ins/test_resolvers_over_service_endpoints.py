@@ -506,3 +506,93 @@ async def test_the_zwischenbilanz_report_is_passed_on_as_json(gateway: Gateway, 
         "programme": "ZWK",
         "measures": {"total": 2, "by_status": [{"status": "DONE", "count": 1}]},
     }
+
+
+async def test_questions_with_their_answers_in_one_call_per_level(gateway: Gateway, world: Any) -> None:
+    riesa = world.municipality("Riesa")
+    for n in range(3):
+        world.question(riesa, f"Wer hat Erfahrung mit einer Nachbarschaftsbörse? ({n})", answers=n + 1)
+    world.requests.clear()
+    data = await ok(
+        gateway,
+        """{ questions(topics: ["engagement"]) { totalCount edges { node {
+            title authorName answerCount answered municipality { name }
+            answers(first: 2) { totalCount pageInfo { hasNextPage } edges { node { body authorName } } } } } } }""",
+        role="reader",
+    )
+    questions = [edge["node"] for edge in data["questions"]["edges"]]
+    assert [q["answerCount"] for q in questions] == [3, 2, 1]
+    assert questions[0]["authorName"] == "Riesa" and questions[0]["municipality"] == {"name": "Riesa"}
+    assert questions[0]["answers"]["pageInfo"]["hasNextPage"] is True
+    assert [a["node"]["body"] for a in questions[0]["answers"]["edges"]] == ["Antwort 0", "Antwort 1"]
+    # the questions; then, side by side, their municipalities and their answers
+    assert Counter(path for _, _, path in world.requests) == {"/questions": 1, "/municipalities": 1, "/answers": 1}
+
+
+async def test_a_question_is_asked_answered_and_its_answer_accepted(gateway: Gateway, world: Any) -> None:
+    riesa = world.municipality("Riesa")
+    as_riesa = {"role": "municipality", "municipality_id": riesa["id"]}
+    asked = await ok(
+        gateway,
+        "mutation($input: QuestionInput!) { askQuestion(input: $input) { id title topics { key } answered } }",
+        {
+            "input": {
+                "municipalityId": riesa["id"],
+                "title": "Wer hat Erfahrung mit einer Nachbarschaftsbörse?",
+                "body": "Wir fangen an.",
+                "topics": ["engagement"],
+            }
+        },
+        **as_riesa,
+    )
+    question = asked["askQuestion"]
+    assert question["answered"] is False and question["topics"] == [{"key": "engagement"}]
+    answered = await ok(
+        gateway,
+        'mutation($id: ID!) { answerQuestion(questionId: $id, body: "Wir! Seit 2022.") { id authorName accepted } }',
+        {"id": question["id"]},
+        role="municipality",
+        municipality_id=str(world.municipality("Dortmund")["id"]),
+    )
+    accepted = await ok(
+        gateway,
+        "mutation($q: ID!, $a: ID!) { acceptAnswer(questionId: $q, answerId: $a) { answered "
+        "answers { edges { node { body accepted } } } } }",
+        {"q": question["id"], "a": answered["answerQuestion"]["id"]},
+        **as_riesa,
+    )
+    assert accepted["acceptAnswer"] == {
+        "answered": True,
+        "answers": {"edges": [{"node": {"body": "Wir! Seit 2022.", "accepted": True}}]},
+    }
+
+
+async def test_the_office_sees_the_moderation_queue_and_hides_content(gateway: Gateway, world: Any) -> None:
+    world.reports.append(
+        {
+            "id": "66666666-6666-4666-8666-666666666666",
+            "target_kind": "comment",
+            "target_id": "77777777-7777-4777-8777-777777777777",
+            "target_title": "Das ist Werbung für …",
+            "target_hidden": False,
+            "reason": "Werbung",
+            "status": "OPEN",
+            "created_at": "2024-03-14T10:30:00+00:00",
+        }
+    )
+    queue = await ok(gateway, "{ moderationQueue { totalCount edges { node { targetKind targetTitle reason } } } }")
+    assert queue["moderationQueue"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"targetKind": "comment", "targetTitle": "Das ist Werbung für …", "reason": "Werbung"}}],
+    }
+    hidden = await ok(
+        gateway,
+        'mutation { hideContent(targetKind: "comment", targetId: "77777777-7777-4777-8777-777777777777", '
+        'reason: "Werbung ist hier nicht erlaubt.") }',
+    )
+    assert hidden == {"hideContent": True}
+    assert world.hidden == [("comment", "77777777-7777-4777-8777-777777777777", "Werbung ist hier nicht erlaubt.")]
+    unknown = await gateway.query(
+        'mutation { hideContent(targetKind: "user", targetId: "77777777-7777-4777-8777-777777777777", reason: "x") }'
+    )
+    assert codes(unknown) == ["BAD_USER_INPUT"]

@@ -111,3 +111,69 @@ class Austausch:
 
     async def follow_topic(self, topic: str) -> None:
         await self._call(SERVICE, "PUT", f"/follows/topic/{seg(topic)}")
+
+    @cached_property
+    def questions(self) -> DataLoader[str, dict[str, Any] | None]:
+        async def fetch(ids: list[str]) -> list[dict[str, Any]]:
+            return items_of(await self._call(SERVICE, "GET", "/questions", params={"ids": ids, "first": BATCH}))
+
+        return batch_loader(fetch)
+
+    async def list_questions(
+        self, topics: list[str] | None, answered: bool | None, page: PageRequest
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {**page.params()}
+        if topics:
+            params["topic"] = topics
+        if answered is not None:
+            params["answered"] = str(answered).lower()
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/questions", params=params)
+        for question in answer.get("items") or []:
+            self.questions.prime(str(question["id"]), question)
+        return answer
+
+    @cached_property
+    def oldest_answers(self) -> DataLoader[tuple[str, int], list[dict[str, Any]]]:
+        """The oldest n answers of a question: one call for up to 100 questions."""
+
+        async def load(keys: list[tuple[str, int]]) -> list[list[dict[str, Any]]]:
+            found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+            for count in sorted({n for _, n in keys}):
+                questions = list(dict.fromkeys(q for q, n in keys if n == count))
+                answer = await self._call(
+                    SERVICE, "GET", "/answers", params={"question_id": questions, "per_question": count}
+                )
+                for entry in items_of(answer):
+                    found.setdefault((str(entry["question_id"]), count), []).append(entry)
+            return [found.get(key, []) for key in keys]
+
+        return DataLoader(load_fn=load, max_batch_size=BATCH)
+
+    async def ask_question(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(SERVICE, "POST", "/questions", json=body)
+        return answer
+
+    async def answer_question(self, question_id: str, body: str) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "POST", f"/questions/{seg(question_id)}/answers", json={"body": body}
+        )
+        return answer
+
+    async def accept_answer(self, question_id: str, answer_id: str) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "POST", f"/questions/{seg(question_id)}/answers/{seg(answer_id)}/accept"
+        )
+        return answer
+
+    async def moderation_queue(self, status: str, target_kind: str | None, page: PageRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {"status": status, **page.params()}
+        if target_kind is not None:
+            params["target_kind"] = target_kind
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/moderation/reports", params=params)
+        return answer
+
+    async def hide(self, target_kind: str, target_id: str, reason: str) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "POST", f"/moderation/{seg(target_kind)}/{seg(target_id)}/hide", json={"reason": reason}
+        )
+        return answer
