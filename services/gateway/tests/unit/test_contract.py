@@ -46,3 +46,9 @@ def test_the_contract_check_would_catch_a_removed_field(gateway_sdl: str) -> Non
 def test_the_schema_keeps_its_shape_without_introspection() -> None:
     quiet = build_gateway_schema(Settings(introspection=False)).as_str()
     assert find_breaking_changes(build_schema(CONTRACT), build_schema(quiet)) == []
+
+
+def test_introspection_is_switched_off_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_INTROSPECTION", "false")
+    assert Settings().introspection is False
+    assert Settings().serves_graphiql is False

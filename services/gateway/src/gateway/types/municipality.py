@@ -92,7 +92,7 @@ class Municipality:
         "null without a process."
     )
     async def zwischenbilanz(self, info: Info[Context, None], programme: str | None = None) -> JSON | None:
-        chosen = await _programme_of(info, str(self.id), programme)
+        chosen = await programme_of(info, str(self.id), programme)
         if chosen is None:
             return None
         return await info.context.prozess.zwischenbilanz(str(self.id), chosen)
@@ -132,13 +132,13 @@ async def _process_records(
     request: PageRequest,
     **filters: Any,
 ) -> dict[str, Any]:
-    chosen = await _programme_of(info, municipality_id, programme)
+    chosen = await programme_of(info, municipality_id, programme)
     if chosen is None:
         return {"items": [], "next_cursor": None, "total_count": 0}
     return await info.context.prozess.records_of(municipality_id, chosen, resource, request, **filters)
 
 
-async def _programme_of(info: Info[Context, None], municipality_id: str, programme: str | None) -> str | None:
+async def programme_of(info: Info[Context, None], municipality_id: str, programme: str | None) -> str | None:
     """The programme named, or that of the municipality's main process; None where it has none."""
     if programme is not None:
         return as_programme(programme)
