@@ -95,9 +95,8 @@ def problem_to_error(service: str, response: httpx.Response) -> GatewayError:
         return GatewayError(
             f"The {SERVICE_NAMES[service]} service could not answer; try again shortly.", code, service=service
         )
-    code = problem.get("code")
-    if code not in PASSED_ON_CODES:
-        code = CODE_BY_STATUS.get(response.status_code, BAD_USER_INPUT)
+    given_code = problem.get("code")
+    code = given_code if given_code in PASSED_ON_CODES else CODE_BY_STATUS.get(response.status_code, BAD_USER_INPUT)
     message = problem.get("detail") or problem.get("title") or "The request was refused."
     extensions: dict[str, Any] = {}
     fields = [

@@ -64,7 +64,7 @@ class GatewayRouter(GraphQLRouter[Context, None]):
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
         if request_error:
-            response.status_code = STATUS_BY_CODE.get(_first_code(response_data), 400)
+            response.status_code = STATUS_BY_CODE.get(_first_code(response_data) or "", 400)
         return response
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -219,4 +219,4 @@ async def test_a_slow_service_gives_a_partial_answer_with_an_error_not_a_hung_re
         ),
         (("practice",), "SERVICE_UNAVAILABLE", "The exchange forum service did not answer in time; try again shortly."),
     ]
-    assert elapsed < 2.0
+    assert elapsed < 3.0  # the timeout is 0.5 s; without it the answer would wait 5 s or more

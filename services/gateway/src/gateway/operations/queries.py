@@ -62,7 +62,7 @@ class Query:
     ) -> MunicipalityConnection:
         request = page_request(given(first, 50), after)
         criteria = filter or MunicipalityFilter()
-        programme = as_programme(criteria.programme) if present(criteria.programme) else None
+        programme = as_programme(str(criteria.programme)) if present(criteria.programme) else None
         filters: dict[str, Any] = {
             "programme": programme,
             "bundesland": criteria.bundesland if present(criteria.bundesland) else None,

@@ -86,7 +86,7 @@ def page_loader(
             owner, first, after = key
             if after is not None and key not in pages:
                 pages[key] = await fetch_page(owner, first, after)
-        empty = {"items": [], "next_cursor": None, "total_count": 0}
+        empty: dict[str, Any] = {"items": [], "next_cursor": None, "total_count": 0}
         return [pages.get(key, empty) for key in keys]
 
     return DataLoader(load_fn=load, max_batch_size=BATCH)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -95,7 +95,7 @@ class Municipality:
         chosen = await programme_of(info, str(self.id), programme)
         if chosen is None:
             return None
-        return await info.context.prozess.zwischenbilanz(str(self.id), chosen)
+        return cast(JSON, await info.context.prozess.zwischenbilanz(str(self.id), chosen))
 
     @strawberry.field(
         description="Whom to talk to; only the municipality itself, its advisers and the office see them."
