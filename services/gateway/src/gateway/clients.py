@@ -1,28 +1,52 @@
-"""One pooled HTTP client per service; service problems become GraphQL errors."""
+"""One pooled HTTP client per service; a service's problem details become GraphQL errors."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
-from graphql import GraphQLError
 
 from gateway.config import Settings
+from gateway.errors import (
+    BAD_USER_INPUT,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    UNAUTHENTICATED,
+    GatewayError,
+)
+
+log = logging.getLogger(__name__)
 
 SERVICES = ("kommunen", "prozess", "austausch", "benachrichtigung")
 
-
-class ServiceError(GraphQLError):
-    """A service's problem details as a GraphQL error with `extensions.code`."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, extensions={"code": code})
+# What a refusal means for the caller, by status, where the problem carries no code of its own.
+CODE_BY_STATUS = {
+    400: BAD_USER_INPUT,
+    401: UNAUTHENTICATED,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+    409: CONFLICT,
+    413: BAD_USER_INPUT,
+    422: BAD_USER_INPUT,
+}
+PASSED_ON_CODES = frozenset(CODE_BY_STATUS.values()) | {"RATE_LIMITED"}
+SERVICE_NAMES = {
+    "kommunen": "municipality register",
+    "prozess": "process",
+    "austausch": "exchange forum",
+    "benachrichtigung": "notification",
+}
 
 
 class ServiceClients:
+    """The gateway's HTTP clients, one connection pool per service; `calls` counts requests per service."""
+
     def __init__(self, settings: Settings) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        timeout = httpx.Timeout(settings.service_timeout_seconds)
+        timeout = httpx.Timeout(settings.service_timeout_seconds, connect=settings.service_connect_timeout_seconds)
         self.clients = {
             name: httpx.AsyncClient(base_url=getattr(settings, f"{name}_url"), limits=limits, timeout=timeout)
             for name in SERVICES
@@ -39,22 +63,57 @@ class ServiceClients:
         try:
             response = await self.clients[service].request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
-            raise ServiceError(f"The {service} service did not answer in time.", "SERVICE_UNAVAILABLE") from exc
+            log.warning("%s %s %s: no answer in time", service, method, path)
+            raise GatewayError(
+                f"The {SERVICE_NAMES[service]} service did not answer in time; try again shortly.",
+                SERVICE_UNAVAILABLE,
+                service=service,
+            ) from exc
         except httpx.HTTPError as exc:
-            raise ServiceError(f"The {service} service cannot be reached.", "SERVICE_UNAVAILABLE") from exc
+            log.warning("%s %s %s: %s", service, method, path, type(exc).__name__)
+            raise GatewayError(
+                f"The {SERVICE_NAMES[service]} service cannot be reached; try again shortly.",
+                SERVICE_UNAVAILABLE,
+                service=service,
+            ) from exc
         if response.status_code >= 400:
-            raise _to_error(service, response)
+            raise problem_to_error(service, response)
         return response.json() if response.content else None
 
 
-def _to_error(service: str, response: httpx.Response) -> ServiceError:
+def problem_to_error(service: str, response: httpx.Response) -> GatewayError:
+    """The caller's view of a refusal: the service's own explanation, never its internals."""
     try:
         problem = response.json()
     except ValueError:
         problem = {}
-    code = problem.get("code") if isinstance(problem, dict) else None
-    if response.status_code >= 500:
-        # Nothing internal crosses the gateway: the caller learns which part failed, not how.
-        return ServiceError(f"The {service} service failed to answer.", code or "SERVICE_UNAVAILABLE")
+    if not isinstance(problem, dict):
+        problem = {}
+    if response.status_code >= 500 or response.status_code == 429:
+        log.warning("%s answered %s: %s", service, response.status_code, problem.get("title"))
+        code = "RATE_LIMITED" if response.status_code == 429 else SERVICE_UNAVAILABLE
+        return GatewayError(
+            f"The {SERVICE_NAMES[service]} service could not answer; try again shortly.", code, service=service
+        )
+    given_code = problem.get("code")
+    code = given_code if given_code in PASSED_ON_CODES else CODE_BY_STATUS.get(response.status_code, BAD_USER_INPUT)
     message = problem.get("detail") or problem.get("title") or "The request was refused."
-    return ServiceError(message, code or "BAD_USER_INPUT")
+    extensions: dict[str, Any] = {}
+    fields = [
+        {"field": _camel(str(e.get("field"))) if e.get("field") else None, "message": str(e.get("message", ""))}
+        for e in problem.get("errors") or []
+        if isinstance(e, dict)
+    ]
+    if fields:
+        extensions["fields"] = fields[:50]
+    return GatewayError(str(message)[:2000], code, **extensions)
+
+
+def _camel(dotted: str) -> str:
+    """A service's field path (`member_keys.0`) in the names the GraphQL caller used (`memberKeys.0`)."""
+
+    def one(name: str) -> str:
+        head, *rest = name.split("_")
+        return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+    return ".".join(one(part) for part in dotted.split("."))

@@ -1,0 +1,118 @@
+"""prozess: each municipality's process through the five stages."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from gateway.pagination import PageRequest
+from gateway.sources import BATCH, Call, items_of, seg
+
+SERVICE = "prozess"
+# Where a municipality takes part in several programmes, the one the office follows most closely comes first.
+PROGRAMME_PREFERENCE = ("ZWK", "DAKS", "DWK")
+
+
+def main_process(processes: list[dict[str, Any]], programme: str | None = None) -> dict[str, Any] | None:
+    """The process a question about "the" process of a municipality means."""
+    if programme is not None:
+        return next((p for p in processes if p["programme"] == programme), None)
+    ranked = sorted(
+        processes,
+        key=lambda p: (
+            PROGRAMME_PREFERENCE.index(p["programme"])
+            if p["programme"] in PROGRAMME_PREFERENCE
+            else len(PROGRAMME_PREFERENCE)
+        ),
+    )
+    return ranked[0] if ranked else None
+
+
+class Prozess:
+    def __init__(self, call: Call) -> None:
+        self._call = call
+
+    @cached_property
+    def processes(self) -> DataLoader[str, list[dict[str, Any]]]:
+        """Every process of a municipality (one per programme), for up to 100 municipalities per call."""
+
+        async def load(ids: list[str]) -> list[list[dict[str, Any]]]:
+            found = items_of(await self._call(SERVICE, "GET", "/processes", params={"municipality_id": ids}))
+            by_municipality: dict[str, list[dict[str, Any]]] = {}
+            for process in found:
+                by_municipality.setdefault(str(process["municipality_id"]), []).append(process)
+            return [by_municipality.get(str(i), []) for i in ids]
+
+        return DataLoader(load_fn=load, max_batch_size=BATCH)
+
+    async def process(self, municipality_id: str, programme: str | None = None) -> dict[str, Any] | None:
+        return main_process(await self.processes.load(municipality_id), programme)
+
+    async def municipality_ids(
+        self, programme: str | None, stage: str | None, overdue: bool | None, page: PageRequest
+    ) -> dict[str, Any]:
+        """A page of the ids of municipalities whose current stage is `stage`, or which are overdue."""
+        params: dict[str, Any] = {**page.params()}
+        if programme is not None:
+            params["programme"] = programme
+        if stage is not None:
+            params["stage"] = stage
+        if overdue is not None:
+            params["overdue"] = str(overdue).lower()
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/processes/municipality-ids", params=params)
+        return answer
+
+    async def overview(self, programme: str) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(SERVICE, "GET", "/overview", params={"programme": programme})
+        return answer
+
+    def _stage_path(self, municipality_id: str, programme: str, stage: str) -> str:
+        return f"/processes/{seg(municipality_id)}/{seg(programme)}/stages/{seg(stage)}"
+
+    async def start_stage(
+        self, municipality_id: str, programme: str, stage: str, due_date: str | None
+    ) -> dict[str, Any]:
+        body = {"due_date": due_date} if due_date is not None else {}
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "POST", self._stage_path(municipality_id, programme, stage) + "/start", json=body
+        )
+        self.processes.clear(municipality_id)
+        return answer
+
+    async def complete_stage(self, municipality_id: str, programme: str, stage: str) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "POST", self._stage_path(municipality_id, programme, stage) + "/complete", json={}
+        )
+        self.processes.clear(municipality_id)
+        return answer
+
+    async def set_checklist_item(
+        self, municipality_id: str, programme: str, stage: str, key: str, done: bool, evidence: str | None
+    ) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._call(
+            SERVICE,
+            "PUT",
+            self._stage_path(municipality_id, programme, stage) + f"/checklist/{seg(key)}",
+            json={"done": done, "evidence": evidence},
+        )
+        self.processes.clear(municipality_id)
+        return answer
+
+    async def records_of(
+        self, municipality_id: str, programme: str, resource: str, page: PageRequest, **filters: Any
+    ) -> dict[str, Any]:
+        """A page of one part of a process: `measures`, `kommunalprofil/swot-items`, `participation-events`."""
+        params = {**{k: v for k, v in filters.items() if v is not None}, **page.params()}
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "GET", f"/processes/{seg(municipality_id)}/{seg(programme)}/{resource}", params=params
+        )
+        return answer
+
+    async def zwischenbilanz(self, municipality_id: str, programme: str) -> dict[str, Any]:
+        """The review report generated from the process's data (measures, budget, stages, overdue history)."""
+        answer: dict[str, Any] = await self._call(
+            SERVICE, "GET", f"/processes/{seg(municipality_id)}/{seg(programme)}/zwischenbilanz"
+        )
+        return answer

@@ -1,0 +1,248 @@
+"""Municipalities (participants) and what the gateway gathers about them from every service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.errors import FORBIDDEN, NOT_FOUND, GatewayError
+from gateway.pagination import PageRequest, Slice, page_request, slice_page
+from gateway.types.common import MunicipalityKind, PageInfo, Stage, Topic, as_programme, given, topics_by_keys
+from gateway.types.process import StageProgress, current_stage
+from gateway.types.process_records import MeasureConnection, ParticipationEventConnection, SwotItemConnection
+
+if TYPE_CHECKING:
+    from gateway.types.exchange import PracticeConnection
+
+PracticeConnectionRef = Annotated["PracticeConnection", strawberry.lazy("gateway.types.exchange")]
+
+
+@strawberry.type
+class Municipality:
+    id: strawberry.ID
+    ags: str | None = strawberry.field(description="The official key of the territory; null for a QUARTIER or VERBUND.")
+    member_keys: list[str]
+    name: str
+    kind: MunicipalityKind
+    bundesland: str
+    population: int | None
+    programmes: list[str]
+    topic_keys: strawberry.Private[list[str]]
+
+    @strawberry.field
+    async def topics(self, info: Info[Context, None]) -> list[Topic]:
+        return await topics_by_keys(info, self.topic_keys)
+
+    @strawberry.field(description="Null before Kick-Off has started.")
+    async def current_stage(self, info: Info[Context, None]) -> Stage | None:
+        process = await info.context.prozess.process(str(self.id))
+        return current_stage(process) if process is not None else None
+
+    @strawberry.field
+    async def stages(self, info: Info[Context, None]) -> list[StageProgress]:
+        process = await info.context.prozess.process(str(self.id))
+        return [StageProgress.from_service(s) for s in process["stages"]] if process is not None else []
+
+    @strawberry.field
+    async def practices(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> PracticeConnectionRef:
+        from gateway.types.exchange import PracticeConnection
+
+        request = page_request(given(first, 20), after)
+        page = await info.context.austausch.practices_of(str(self.id), request)
+        return PracticeConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(description="The Werkstattplan: measures in the order recorded (main process unless named).")
+    async def measures(
+        self,
+        info: Info[Context, None],
+        programme: str | None = None,
+        status: str | None = None,
+        topic: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> MeasureConnection:
+        request = page_request(given(first, 20), after)
+        page = await _process_records(info, str(self.id), programme, "measures", request, status=status, topic=topic)
+        return MeasureConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(description="The SWOT analysis of the Kommunalprofil.")
+    async def swot_items(
+        self, info: Info[Context, None], programme: str | None = None, first: int | None = 20, after: str | None = None
+    ) -> SwotItemConnection:
+        request = page_request(given(first, 20), after)
+        page = await _process_records(info, str(self.id), programme, "kommunalprofil/swot-items", request)
+        return SwotItemConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(description="Citizens' participation events (Beteiligungsformate).")
+    async def participation_events(
+        self, info: Info[Context, None], programme: str | None = None, first: int | None = 20, after: str | None = None
+    ) -> ParticipationEventConnection:
+        request = page_request(given(first, 20), after)
+        page = await _process_records(info, str(self.id), programme, "participation-events", request)
+        return ParticipationEventConnection.from_slice(slice_page(page, request))
+
+    @strawberry.field(
+        description="The Zwischenbilanz report generated from the process's data, as prozess gives it; "
+        "null without a process."
+    )
+    async def zwischenbilanz(self, info: Info[Context, None], programme: str | None = None) -> JSON | None:
+        chosen = await programme_of(info, str(self.id), programme)
+        if chosen is None:
+            return None
+        return cast(JSON, await info.context.prozess.zwischenbilanz(str(self.id), chosen))
+
+    @strawberry.field(
+        description="Whom to talk to; only the municipality itself, its advisers and the office see them."
+    )
+    async def contacts(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> ContactConnection | None:
+        request = page_request(given(first, 20), after)
+        if not info.context.caller.may_read_private(str(self.id)):
+            raise GatewayError("Only the municipality itself, its advisers and the office see its contacts.", FORBIDDEN)
+        page = await info.context.kommunen.contacts(str(self.id), request)
+        return ContactConnection.from_slice(slice_page(page, request))
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> Municipality:
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            ags=data.get("ags"),
+            member_keys=list(data.get("member_keys") or []),
+            name=data["name"],
+            kind=MunicipalityKind(data["kind"]),
+            bundesland=data["bundesland"],
+            population=data.get("population"),
+            programmes=list(data.get("programmes") or []),
+            topic_keys=[t if isinstance(t, str) else t["key"] for t in data.get("topics") or []],
+        )
+
+
+async def _process_records(
+    info: Info[Context, None],
+    municipality_id: str,
+    programme: str | None,
+    resource: str,
+    request: PageRequest,
+    **filters: Any,
+) -> dict[str, Any]:
+    chosen = await programme_of(info, municipality_id, programme)
+    if chosen is None:
+        return {"items": [], "next_cursor": None, "total_count": 0}
+    return await info.context.prozess.records_of(municipality_id, chosen, resource, request, **filters)
+
+
+async def programme_of(info: Info[Context, None], municipality_id: str, programme: str | None) -> str | None:
+    """The programme named, or that of the municipality's main process; None where it has none."""
+    if programme is not None:
+        return as_programme(programme)
+    process = await info.context.prozess.process(municipality_id)
+    return str(process["programme"]) if process is not None else None
+
+
+async def municipality_or_error(info: Info[Context, None], municipality_id: str) -> dict[str, Any]:
+    found = await info.context.kommunen.municipality(municipality_id)
+    if found is None:
+        raise GatewayError(f"No municipality with the id {municipality_id} takes part.", NOT_FOUND)
+    return found
+
+
+@strawberry.type(description="A person to talk to in a municipality.")
+class Contact:
+    id: strawberry.ID
+    name: str
+    function: str | None
+    email: str | None
+    phone: str | None
+
+    @classmethod
+    def from_service(cls, data: dict[str, Any]) -> Contact:
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            name=data["name"],
+            function=data.get("function"),
+            email=data.get("email"),
+            phone=data.get("phone"),
+        )
+
+
+@strawberry.type
+class ContactEdge:
+    node: Contact
+    cursor: str
+
+
+@strawberry.type
+class ContactConnection:
+    edges: list[ContactEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def from_slice(cls, page: Slice) -> ContactConnection:
+        return cls(
+            edges=[ContactEdge(node=Contact.from_service(item), cursor=cursor) for cursor, item in page.items],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type
+class MunicipalityEdge:
+    node: Municipality
+    cursor: str
+
+
+@strawberry.type
+class MunicipalityConnection:
+    edges: list[MunicipalityEdge]
+    page_info: PageInfo
+    total_count: int = strawberry.field(
+        description="all that match; with stage or overdue and another filter, those matching stage or overdue"
+    )
+
+    @classmethod
+    def from_slice(cls, page: Slice) -> MunicipalityConnection:
+        return cls(
+            edges=[
+                MunicipalityEdge(node=Municipality.from_service(item), cursor=cursor) for cursor, item in page.items
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.input
+class MunicipalityFilter:
+    programme: str | None = strawberry.UNSET
+    bundesland: str | None = strawberry.UNSET
+    kind: MunicipalityKind | None = strawberry.UNSET
+    stage: Stage | None = strawberry.field(default=strawberry.UNSET, description="whose current stage is this")
+    overdue: bool | None = strawberry.field(default=strawberry.UNSET, description="with a stage past its due date")
+    name_contains: str | None = strawberry.UNSET
+    topic: str | None = strawberry.field(
+        default=strawberry.UNSET, description="who chose this topic (or one of its sub-topics)"
+    )
+
+
+@strawberry.input
+class RegisterMunicipalityInput:
+    ags: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="looked up in the official register: name, population and region default from it",
+    )
+    member_keys: list[str] | None = strawberry.UNSET
+    name: str
+    kind: MunicipalityKind
+    bundesland: str | None = strawberry.field(
+        default=strawberry.UNSET, description="required only where no key gives it"
+    )
+    population: int | None = strawberry.UNSET
+    programmes: list[str]
+    topics: list[str] | None = strawberry.UNSET
