@@ -129,12 +129,12 @@ async def test_a_municipality_cannot_register_others_the_service_refuses_it(gate
 
 
 async def test_bad_input_is_refused_with_what_to_fix(gateway: Gateway) -> None:
-    without_land = await register(gateway, name="Quartier Nordstadt", kind="QUARTIER", programmes=["DAKS"])
+    without_land = await register(gateway, name="Initiative Rodachtal", kind="VERBUND", programmes=["ZWK"])
     assert codes(without_land) == ["BAD_USER_INPUT"]
-    assert without_land["errors"][0]["message"] == "Without a key, the bundesland must be given."
+    assert without_land["errors"][0]["message"] == "A VERBUND without member keys needs its bundesland."
 
     negative = await register(
-        gateway, name="Nirgendwo", kind="GEMEINDE", bundesland="NW", population=-5, programmes=["ZWK"]
+        gateway, name="Nirgendwo", kind="VERBUND", bundesland="NW", population=-5, programmes=["ZWK"]
     )
     assert codes(negative) == ["BAD_USER_INPUT"]
     assert [f["field"] for f in negative["errors"][0]["extensions"]["fields"]] == ["population"]
@@ -161,7 +161,7 @@ async def test_stages_of_thirty_municipalities_take_one_call_to_each_service(sta
         ids = await asyncio.gather(
             *(
                 register_directly(
-                    stack, client, name=f"Gemeinde {n}", kind="GEMEINDE", bundesland="BB", programmes=["ZWK"]
+                    stack, client, name=f"Gemeinde {n}", kind="VERBUND", bundesland="BB", programmes=["ZWK"]
                 )
                 for n in range(30)
             )
