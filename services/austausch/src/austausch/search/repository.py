@@ -144,33 +144,11 @@ class SearchRepository:
         limit: int,
         candidate_limit: int,
     ) -> SearchPage:
-        params: dict[str, Any] = {"limit": limit}
-        conditions = _filter_conditions(wanted, params)
-        topic_condition = "TRUE"
-        if wanted.topics:
-            topic_condition = "topics && CAST(:topics AS varchar[])"
-            params["topics"] = list(wanted.topics)
+        statement, params = search_statement(words, prefix_last, wanted, after, limit, candidate_limit)
         if words:
-            query = _tsquery(words, prefix_last, params)
-            params["candidate_limit"] = candidate_limit
             # Broad words match most rows; the planner would then read every document in turn.
             # The GIN index finds the matches without touching the documents themselves.
             await self.session.execute(text("SET LOCAL enable_seqscan = off"))
-            statement = RANKED.format(
-                schema=SCHEMA,
-                match=f"d.document @@ {query}",
-                conditions=conditions,
-                topic_condition=topic_condition,
-                rank=f"ts_rank(d.document, {query}, 1)::float8",
-                after=_after("rank", after, params),
-            )
-        else:
-            statement = BROWSE.format(
-                schema=SCHEMA,
-                conditions=conditions,
-                topic_condition=topic_condition,
-                after=_after("published_at", after, params),
-            )
         row = (await self.session.execute(text(statement), params)).mappings().one()
         facets = {item["topic"]: item["count"] for item in _json(row["facets"])}
         return SearchPage(total=int(row["total"]), facets=facets, rows=_json(row["page"]))
@@ -256,6 +234,42 @@ SELECT
        FROM (SELECT * FROM filtered WHERE {after}
              ORDER BY published_at DESC, entry_kind, entry_id LIMIT :limit) p) AS page
 """
+
+
+def search_statement(
+    words: Sequence[str],
+    prefix_last: bool,
+    wanted: SearchFilter,
+    after: tuple[Any, str, UUID] | None,
+    limit: int,
+    candidate_limit: int,
+) -> tuple[str, dict[str, Any]]:
+    """One statement for a page, the total and the facets: ranked if there are words, newest first if not."""
+    params: dict[str, Any] = {"limit": limit}
+    conditions = _filter_conditions(wanted, params)
+    topic_condition = "TRUE"
+    if wanted.topics:
+        topic_condition = "topics && CAST(:topics AS varchar[])"
+        params["topics"] = list(wanted.topics)
+    if not words:
+        statement = BROWSE.format(
+            schema=SCHEMA,
+            conditions=conditions,
+            topic_condition=topic_condition,
+            after=_after("published_at", after, params),
+        )
+        return statement, params
+    query = _tsquery(words, prefix_last, params)
+    params["candidate_limit"] = candidate_limit
+    statement = RANKED.format(
+        schema=SCHEMA,
+        match=f"d.document @@ {query}",
+        conditions=conditions,
+        topic_condition=topic_condition,
+        rank=f"ts_rank(d.document, {query}, 1)::float8",
+        after=_after("rank", after, params),
+    )
+    return statement, params
 
 
 def _tsquery(words: Sequence[str], prefix_last: bool, params: dict[str, Any]) -> str:
