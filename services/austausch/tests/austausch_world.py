@@ -151,6 +151,11 @@ class Forum:
                 values = {**MUNICIPALITIES[municipality_id], **overrides}
                 await keep_municipality(session, MunicipalityRegistered(municipality_id=municipality_id, **values))
 
+    async def register(self, municipality_id: uuid.UUID, **values: Any) -> None:
+        """Let the forum know a municipality of the test's own making."""
+        async with transaction(self.sessions) as session:
+            await keep_municipality(session, MunicipalityRegistered(municipality_id=municipality_id, **values))
+
     async def events(self, event_type: str | None = None) -> list[dict[str, Any]]:
         """The events written to the outbox, oldest first: type and data."""
         async with self.sessions() as session:
