@@ -27,7 +27,7 @@ def scope_of(caller: Caller) -> frozenset[UUID] | None:
     return frozenset(scope)
 
 
-def may_see(caller: Caller, row: Mapping[str, Any], *, published: bool = True) -> bool:
+def may_see(caller: Caller, row: Mapping[Any, Any], *, published: bool = True) -> bool:
     """Published content is open to everyone signed in; drafts and hidden content to their municipality
     (and its helpers, and the office) and to whoever wrote it."""
     if acts_for(caller, row.get("municipality_id")) or row.get("author_subject") == caller.subject:
@@ -35,7 +35,7 @@ def may_see(caller: Caller, row: Mapping[str, Any], *, published: bool = True) -
     return published and row.get("hidden_at") is None
 
 
-def require_visible(caller: Caller, row: Mapping[str, Any] | None, what: str, *, published: bool = True) -> None:
+def require_visible(caller: Caller, row: Mapping[Any, Any] | None, what: str, *, published: bool = True) -> None:
     # Invisible is answered like absent, so nobody learns that a draft or hidden entry exists.
     if row is None or not may_see(caller, row, published=published):
         raise NotFound(f"No {what} with this id.")

@@ -19,7 +19,7 @@ def after_created(cursor: str | None) -> tuple[datetime, UUID] | None:
         raise BadInput("The cursor `after` is not one this service gave out.") from exc
 
 
-def next_created(rows: Sequence[Mapping[str, Any]], first: int) -> str | None:
+def next_created(rows: Sequence[Mapping[Any, Any]], first: int) -> str | None:
     """The cursor after the page, if more rows came than the page holds (the query asks for one more)."""
     if len(rows) <= first:
         return None

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,7 +52,7 @@ class CommentRepository:
         total = (await self.session.execute(select(func.count()).select_from(comments).where(top))).scalar_one()
         query = _view().where(top)
         if after is not None:
-            query = query.where(tuple_(comments.c.created_at, comments.c.id) > tuple_(*after))
+            query = query.where(tuple_(comments.c.created_at, comments.c.id) > tuple_(*map(literal, after)))
         heads = list(
             (await self.session.execute(query.order_by(comments.c.created_at, comments.c.id).limit(limit))).mappings()
         )

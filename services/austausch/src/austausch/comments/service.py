@@ -99,7 +99,7 @@ async def comments_of(
     return [_comment(caller, row) for row in rows]
 
 
-async def get_comment(session: AsyncSession, caller: Caller, comment_id: UUID) -> Mapping[str, Any]:
+async def get_comment(session: AsyncSession, caller: Caller, comment_id: UUID) -> Mapping[Any, Any]:
     row = await CommentRepository(session).get(comment_id)
     if row is None or not access.may_see(caller, row):
         raise NotFound("No comment with this id.")
@@ -111,7 +111,7 @@ def _excerpt(body: str) -> str:
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
-def _comment(caller: Caller, row: Mapping[str, Any]) -> Comment:
+def _comment(caller: Caller, row: Mapping[Any, Any]) -> Comment:
     return Comment.model_validate(
         {
             **row,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, delete, func, select, tuple_
+from sqlalchemy import RowMapping, Table, delete, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,7 +47,7 @@ class PersonalListRepository:
         total = (await self.session.execute(select(func.count()).where(t.c.subject == subject))).scalar_one()
         query = select(t).where(t.c.subject == subject)
         if after is not None:
-            query = query.where(tuple_(t.c.created_at, t.c.target_kind, t.c.target_id) < tuple_(*after))
+            query = query.where(tuple_(t.c.created_at, t.c.target_kind, t.c.target_id) < tuple_(*map(literal, after)))
         query = query.order_by(t.c.created_at.desc(), t.c.target_kind.desc(), t.c.target_id.desc()).limit(limit)
         return list((await self.session.execute(query)).mappings()), int(total)
 

@@ -96,7 +96,7 @@ class ModerationRepository:
         total = (await self.session.execute(select(func.count()).where(*conditions))).scalar_one()
         query = select(reports).where(*conditions)
         if after is not None:
-            query = query.where(tuple_(reports.c.created_at, reports.c.id) > tuple_(*after))
+            query = query.where(tuple_(reports.c.created_at, reports.c.id) > tuple_(*map(literal, after)))
         query = query.order_by(reports.c.created_at, reports.c.id).limit(limit)
         return list((await self.session.execute(query)).mappings()), int(total)
 

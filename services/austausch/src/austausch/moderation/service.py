@@ -71,7 +71,7 @@ async def queue(
     repository = ModerationRepository(session)
     rows, total = await repository.queue(status, kind, after_created(page.after), page.first + 1)
     shown = rows[: page.first]
-    targets: dict[tuple[str, UUID], Mapping[str, Any]] = {}
+    targets: dict[tuple[str, UUID], Mapping[Any, Any]] = {}
     for content_kind in ContentKind:
         ids = [r["target_id"] for r in shown if r["target_kind"] == content_kind.value]
         if ids:
@@ -176,7 +176,7 @@ async def _hide(session: AsyncSession, caller: Caller, kind: ContentKind, target
     return _moderated(kind, await repository.target(kind, target_id))
 
 
-def _moderated(kind: ContentKind, row: Mapping[str, Any] | None) -> Moderated:
+def _moderated(kind: ContentKind, row: Mapping[Any, Any] | None) -> Moderated:
     assert row is not None
     return Moderated(
         target_kind=kind,

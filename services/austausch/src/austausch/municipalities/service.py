@@ -90,7 +90,7 @@ async def comparable_practices(
     return Page(items=items, next_cursor=next_cursor)
 
 
-async def _subject(repository: MunicipalityRepository, municipality_id: UUID) -> Mapping[str, Any]:
+async def _subject(repository: MunicipalityRepository, municipality_id: UUID) -> Mapping[Any, Any]:
     subject = await repository.get(municipality_id)
     if subject is None:
         raise NotFound(f"The municipality {municipality_id} is not known to the forum.")
@@ -101,7 +101,7 @@ async def _topic_labels(session: AsyncSession) -> dict[str, str]:
     return {t.key: t.label for t in await topics.list_topics(session)}
 
 
-def _comparable(row: Mapping[str, Any], labels: Mapping[str, str]) -> ComparableMunicipality:
+def _comparable(row: Mapping[Any, Any], labels: Mapping[str, str]) -> ComparableMunicipality:
     likeness = Likeness(
         kind=row["kind"],
         same_kind=row["same_kind"],

@@ -63,8 +63,9 @@ def reasons(likeness: Likeness, topic_labels: Mapping[str, str]) -> list[str]:
     said: list[str] = []
     if likeness.size >= SIMILAR_SIZE:
         said.append("ähnliche Größe")
-    if likeness.urbanisation_score >= 1.0 and likeness.urbanisation in URBANISATION_NAMES:
-        said.append(f"ebenfalls {URBANISATION_NAMES[likeness.urbanisation]}")
+    urbanisation = URBANISATION_NAMES.get(likeness.urbanisation or 0)
+    if likeness.urbanisation_score >= 1.0 and urbanisation is not None:
+        said.append(f"ebenfalls {urbanisation}")
     if likeness.shared_topics:
         if likeness.topic_score >= 1.0:
             said.append("gleiche Handlungsfelder")

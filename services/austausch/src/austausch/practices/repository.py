@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,7 +93,7 @@ class PracticeRepository:
         total = (await self.session.execute(select(func.count()).select_from(practices).where(where))).scalar_one()
         query = _view().where(where)
         if after is not None:
-            query = query.where(tuple_(practices.c.created_at, practices.c.id) < tuple_(*after))
+            query = query.where(tuple_(practices.c.created_at, practices.c.id) < tuple_(*map(literal, after)))
         query = query.order_by(practices.c.created_at.desc(), practices.c.id.desc()).limit(limit)
         return list((await self.session.execute(query)).mappings()), int(total)
 
@@ -188,7 +188,7 @@ class PracticeRepository:
         )
         total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
         if after is not None:
-            base = base.where(tuple_(adoptions.c.created_at, adoptions.c.id) < tuple_(*after))
+            base = base.where(tuple_(adoptions.c.created_at, adoptions.c.id) < tuple_(*map(literal, after)))
         rows = await self.session.execute(
             base.order_by(adoptions.c.created_at.desc(), adoptions.c.id.desc()).limit(limit)
         )

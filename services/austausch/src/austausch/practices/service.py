@@ -255,16 +255,16 @@ async def _reload(session: AsyncSession, caller: Caller, practice_id: UUID) -> P
     return _practice(caller, row)
 
 
-def _visible(caller: Caller, row: Mapping[str, Any]) -> bool:
+def _visible(caller: Caller, row: Mapping[Any, Any]) -> bool:
     return access.may_see(caller, row, published=row["status"] != PracticeStatus.DRAFT.value)
 
 
-def _require_visible(caller: Caller, row: Mapping[str, Any] | None) -> None:
+def _require_visible(caller: Caller, row: Mapping[Any, Any] | None) -> None:
     if row is None or not _visible(caller, row):
         raise NotFound("No practice with this id.")
 
 
-def _practice(caller: Caller, row: Mapping[str, Any]) -> Practice:
+def _practice(caller: Caller, row: Mapping[Any, Any]) -> Practice:
     owner = access.acts_for(caller, row["municipality_id"])
     return Practice.model_validate(
         {
@@ -275,7 +275,7 @@ def _practice(caller: Caller, row: Mapping[str, Any]) -> Practice:
     )
 
 
-def _content(values: Mapping[str, Any], only: PracticeUpdate | None = None) -> dict[str, Any]:
+def _content(values: Mapping[Any, Any], only: PracticeUpdate | None = None) -> dict[str, Any]:
     """The author's fields as JSON-ready values (a revision stores exactly these)."""
     names = CONTENT_FIELDS if only is None else [n for n in CONTENT_FIELDS if n in only.model_fields_set]
     content = {}

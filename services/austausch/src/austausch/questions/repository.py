@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,7 +91,7 @@ class QuestionRepository:
         total = (await self.session.execute(select(func.count()).select_from(questions).where(where))).scalar_one()
         query = _questions().where(where)
         if after is not None:
-            query = query.where(tuple_(questions.c.created_at, questions.c.id) < tuple_(*after))
+            query = query.where(tuple_(questions.c.created_at, questions.c.id) < tuple_(*map(literal, after)))
         query = query.order_by(questions.c.created_at.desc(), questions.c.id.desc()).limit(limit)
         return list((await self.session.execute(query)).mappings()), int(total)
 
@@ -116,6 +116,6 @@ class QuestionRepository:
     ) -> list[RowMapping]:
         query = _answers().where(answers.c.question_id.in_(list(question_ids)), _visible(answers, scope, subject))
         if after is not None:
-            query = query.where(tuple_(answers.c.created_at, answers.c.id) > tuple_(*after))
+            query = query.where(tuple_(answers.c.created_at, answers.c.id) > tuple_(*map(literal, after)))
         query = query.order_by(answers.c.question_id, answers.c.created_at, answers.c.id).limit(limit)
         return list((await self.session.execute(query)).mappings())

@@ -167,7 +167,7 @@ async def answers_of_many(
 
 def _answer_event(
     kind: type[AnswerAdded] | type[AnswerAccepted],
-    question: Mapping[str, Any],
+    question: Mapping[Any, Any],
     answer_id: UUID,
     author_subject: str,
     municipality_id: UUID | None,
@@ -189,12 +189,12 @@ async def _reload(session: AsyncSession, caller: Caller, question_id: UUID) -> Q
     return _question(caller, row)
 
 
-def _require_visible(caller: Caller, row: Mapping[str, Any] | None) -> None:
+def _require_visible(caller: Caller, row: Mapping[Any, Any] | None) -> None:
     if row is None or not access.may_see(caller, row):
         raise NotFound("No question with this id.")
 
 
-def _question(caller: Caller, row: Mapping[str, Any]) -> Question:
+def _question(caller: Caller, row: Mapping[Any, Any]) -> Question:
     return Question.model_validate(
         {
             **row,
@@ -204,7 +204,7 @@ def _question(caller: Caller, row: Mapping[str, Any]) -> Question:
     )
 
 
-def _answer(caller: Caller, row: Mapping[str, Any]) -> Answer:
+def _answer(caller: Caller, row: Mapping[Any, Any]) -> Answer:
     return Answer.model_validate(
         {
             **row,

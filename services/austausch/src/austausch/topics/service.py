@@ -31,4 +31,4 @@ async def keep_topic(session: AsyncSession, key: str, label: str, parent: str | 
     await repository.keep(key, label, parent)
     if before is not None and (before["label"], before["parent"]) != (label, parent):
         # Topic labels are part of every search document tagged with the topic or one below it.
-        await SearchRepository(session).relabel(await repository.with_children([key]))
+        await SearchRepository(session).relabel(sorted(await repository.with_children([key])))
