@@ -237,6 +237,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_reports_status", "reports", ["status", "created_at", "id"], schema=SCHEMA)
     op.create_index("ix_reports_target", "reports", ["target_kind", "target_id"], schema=SCHEMA)
+    op.create_index(
+        "uq_reports_open",
+        "reports",
+        ["reporter_subject", "target_kind", "target_id"],
+        unique=True,
+        schema=SCHEMA,
+        postgresql_where=sa.text("status = 'OPEN'"),
+    )
     op.create_table(
         "search_documents",
         sa.Column("entry_kind", sa.String(16), nullable=False),

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 
@@ -205,6 +206,15 @@ reports = Table(
     Column("resolution_note", String(1000)),
     Index("ix_reports_status", "status", "created_at", "id"),
     Index("ix_reports_target", "target_kind", "target_id"),
+    # One open report per person and thing: reporting again waits for the office's decision.
+    Index(
+        "uq_reports_open",
+        "reporter_subject",
+        "target_kind",
+        "target_id",
+        unique=True,
+        postgresql_where=text("status = 'OPEN'"),
+    ),
 )
 
 # The one search index over practices and questions: a row per visible entry.

@@ -6,11 +6,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from austausch.texts import PROSE
+
 
 class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), PROSE]
     parent_comment_id: UUID | None = Field(None, description="the comment replied to; replies go one level deep")
     municipality_id: UUID | None = Field(
         None, description="the municipality commenting; a municipality's own token comments for it by default"

@@ -3,6 +3,7 @@
 austausch owns follows; benachrichtigung keeps them from the follow events and fans out itself.
 """
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,8 @@ from austausch.vocabulary import EntryKind, FollowKind
 from zwk_common.auth import Caller
 from zwk_common.errors import BadInput, NotFound
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
+
+TOPIC_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 async def follow(session: AsyncSession, caller: Caller, kind: FollowKind, target_id: str) -> tuple[Follow, bool]:
@@ -78,8 +81,10 @@ async def _page(
     if page.after is not None:
         created_at, kind, target = decode_cursor(page.after, 3)
         try:
-            after = (datetime.fromisoformat(str(created_at)), str(kind), _stored(repository, str(target)))
-        except ValueError as exc:
+            after = (datetime.fromisoformat(str(created_at)), FollowKind(kind).value, _stored(repository, str(target)))
+            if repository.table.name == "follows" and FollowKind(kind) is FollowKind.TOPIC:
+                _key(FollowKind.TOPIC, str(target))
+        except (ValueError, BadInput) as exc:
             raise BadInput("The cursor `after` is not one this service gave out.") from exc
     rows, total = await repository.page(caller.subject, after, page.first + 1)
     next_cursor = None
@@ -95,6 +100,8 @@ def _stored(repository: PersonalListRepository, target: str) -> Any:
 
 def _key(kind: FollowKind, target_id: str) -> str:
     if kind is FollowKind.TOPIC:
+        if not TOPIC_KEY.fullmatch(target_id):
+            raise BadInput(f"{target_id[:80]!r} is not a topic key.")
         return target_id
     try:
         return str(UUID(target_id))

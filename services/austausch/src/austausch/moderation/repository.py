@@ -64,17 +64,16 @@ class ModerationRepository:
             update(table).where(table.c.id == target_id).values(hidden_at=None, hidden_reason=None, hidden_by=None)
         )
 
-    async def add_report(self, values: dict[str, Any]) -> None:
-        await self.session.execute(insert(reports).values(**values))
-
-    async def open_report_by(self, subject: str, kind: ContentKind, target_id: UUID) -> bool:
+    async def add_report(self, values: dict[str, Any]) -> bool:
+        """File a report; False if the same person's report on the same thing is still open."""
         result = await self.session.execute(
-            select(reports.c.id).where(
-                reports.c.reporter_subject == subject,
-                reports.c.target_kind == kind.value,
-                reports.c.target_id == target_id,
-                reports.c.status == ReportStatus.OPEN.value,
+            insert(reports)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=[reports.c.reporter_subject, reports.c.target_kind, reports.c.target_id],
+                index_where=reports.c.status == ReportStatus.OPEN.value,
             )
+            .returning(reports.c.id)
         )
         return result.first() is not None
 

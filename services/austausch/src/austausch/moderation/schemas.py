@@ -6,9 +6,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from austausch.texts import PROSE
 from austausch.vocabulary import ContentKind, ReportAction, ReportStatus
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000), PROSE]
 
 
 class ReportCreate(BaseModel):

@@ -42,10 +42,8 @@ async def file_report(session: AsyncSession, caller: Caller, data: ReportCreate)
     target = await repository.target(data.target_kind, data.target_id)
     if target is None or not access.may_see(caller, target, published=target["status"] != PracticeStatus.DRAFT):
         raise NotFound(f"No {data.target_kind.value} with this id.")
-    if await repository.open_report_by(caller.subject, data.target_kind, data.target_id):
-        raise Conflict("You have already reported this; the office has not decided yet.")
     report_id = uuid.uuid4()
-    await repository.add_report(
+    filed = await repository.add_report(
         {
             "id": report_id,
             "target_kind": data.target_kind.value,
@@ -54,6 +52,8 @@ async def file_report(session: AsyncSession, caller: Caller, data: ReportCreate)
             "reporter_subject": caller.subject,
         }
     )
+    if not filed:
+        raise Conflict("You have already reported this; the office has not decided yet.")
     await outbox.record(
         session,
         ReportFiled(

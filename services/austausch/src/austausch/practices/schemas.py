@@ -6,15 +6,16 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from austausch.texts import ONE_LINE, PROSE
 from austausch.topics.schemas import TopicKey
 from austausch.vocabulary import Level, PracticeStatus, TargetGroup, ToolKind
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200), ONE_LINE]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), PROSE]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000), PROSE]
 Topics = Annotated[list[TopicKey], Field(min_length=1, max_length=10)]
 TargetGroups = Annotated[list[TargetGroup], Field(max_length=10)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), PROSE]
 
 
 class Contact(BaseModel):
@@ -22,8 +23,8 @@ class Contact(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    function: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
+    function: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), ONE_LINE] | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)] | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^[0-9 +()/-]{3,40}$")] | None = None
 
@@ -126,7 +127,7 @@ class AdoptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     municipality_id: UUID = Field(description="the municipality that adopted the practice")
-    result: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    result: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), PROSE]
 
 
 class Adoption(BaseModel):
