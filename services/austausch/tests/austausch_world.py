@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -110,7 +110,6 @@ class Forum:
     client: httpx.AsyncClient
     app: Any
     mint: Callable[..., str]
-    published: list[str] = field(default_factory=list)
 
     @property
     def sessions(self) -> Any:
