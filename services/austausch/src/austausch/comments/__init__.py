@@ -1,0 +1,1 @@
+"""Comments on practices, with one level of replies."""

@@ -1,0 +1,1 @@
+"""Follows of topics, practices and questions, and personal bookmarks."""

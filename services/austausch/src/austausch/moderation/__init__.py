@@ -1,0 +1,1 @@
+"""Reports by users, the office's moderation queue, hiding and restoring content."""

@@ -1,0 +1,1 @@
+"""Praxisbeispiele: their lifecycle, revisions, and the ledger of adoptions."""

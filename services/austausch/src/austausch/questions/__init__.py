@@ -1,0 +1,1 @@
+"""Questions of one municipality to all, their answers, and the accepted one."""

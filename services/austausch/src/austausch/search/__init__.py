@@ -1,0 +1,1 @@
+"""One German full-text index over practices and questions."""

@@ -1,0 +1,26 @@
+"""Thin HTTP routes of search."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from austausch.config import SettingsDep
+from austausch.search import service
+from austausch.search.schemas import SearchQuery, SearchResults
+from zwk_common.auth import CallerDep
+from zwk_common.db import SessionDep
+from zwk_common.pagination import PageDep
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchResults)
+async def search(
+    query: Annotated[SearchQuery, Query()],
+    page: PageDep,
+    session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+) -> SearchResults:
+    """Practices and questions in one German full-text search: best match first, with facets and snippets."""
+    return await service.search(session, caller, query, page, settings)

@@ -1,0 +1,328 @@
+"""All SQL of the search index: keeping documents and words, searching, correcting misspellings."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from austausch.models import SCHEMA
+from austausch.vocabulary import EntryKind
+
+# The labels of an entry's topics and of their parents: a search for "Pflege" finds what is
+# tagged "Gesundheit und Pflege", and a search for "Wohnen" what is tagged "Leerstand".
+TOPIC_LABELS = f"""
+(SELECT coalesce(string_agg(t.label, ' ' ORDER BY t.key), '')
+   FROM {SCHEMA}.topics t
+  WHERE t.key = ANY({{topics}})
+     OR t.key IN (SELECT c.parent FROM {SCHEMA}.topics c WHERE c.key = ANY({{topics}})))
+"""
+
+INDEX_PRACTICE = f"""
+INSERT INTO {SCHEMA}.search_documents
+    (entry_kind, entry_id, municipality_id, title, summary, body, topics, topic_labels, target_groups, published_at)
+SELECT 'practice', p.id, p.municipality_id, p.title, p.summary, p.body, p.topics,
+       {TOPIC_LABELS.format(topics="p.topics")}, p.target_groups, p.published_at
+FROM {SCHEMA}.practices p
+WHERE p.id = :id AND p.status = 'PUBLISHED' AND p.hidden_at IS NULL
+"""
+
+INDEX_QUESTION = f"""
+INSERT INTO {SCHEMA}.search_documents
+    (entry_kind, entry_id, municipality_id, title, summary, body, topics, topic_labels, target_groups, published_at)
+SELECT 'question', q.id, q.municipality_id, q.title, '', q.body, q.topics,
+       {TOPIC_LABELS.format(topics="q.topics")}, '{{}}', q.created_at
+FROM {SCHEMA}.questions q
+WHERE q.id = :id AND q.hidden_at IS NULL
+"""
+
+# Words as written (lower case, not stemmed), so a misspelt word can be matched to one that
+# exists; ordered, so that concurrent inserts take their row locks in the same order.
+KEEP_WORDS = f"""
+INSERT INTO {SCHEMA}.search_words (word, trigrams)
+SELECT w.lexeme, {SCHEMA}.word_trigrams(w.lexeme)
+FROM {SCHEMA}.search_documents d,
+     unnest(to_tsvector('simple'::regconfig, d.title || ' ' || d.summary || ' ' || d.topic_labels || ' ' || d.body)) w
+WHERE d.entry_kind = :kind AND d.entry_id = :id
+  AND length(w.lexeme) BETWEEN 4 AND 64 AND w.lexeme !~ '[0-9_]'
+GROUP BY w.lexeme
+ORDER BY w.lexeme
+ON CONFLICT (word) DO NOTHING
+"""
+
+RELABEL = f"""
+UPDATE {SCHEMA}.search_documents d
+   SET topic_labels = {TOPIC_LABELS.format(topics="d.topics")}
+ WHERE d.topics && CAST(:keys AS varchar[])
+"""
+
+# The best-known word for each unknown query word: most shared trigrams relative to all
+# (pg_trgm's similarity), among words of about the same length found through the GIN index.
+CORRECTIONS = f"""
+WITH typed AS (
+    SELECT i.ord, (SELECT w.lexeme FROM unnest(to_tsvector('simple'::regconfig, i.typed)) w LIMIT 1) AS word
+    FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS i(typed, ord)
+),
+unknown AS (
+    SELECT typed.ord, typed.word, {SCHEMA}.word_trigrams(typed.word) AS trigrams
+    FROM typed
+    WHERE length(typed.word) >= 4
+      AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.search_words k WHERE k.word = typed.word)
+)
+SELECT DISTINCT ON (u.ord) u.ord, u.word AS typed, c.word, c.similarity
+FROM unknown u
+CROSS JOIN LATERAL (
+    SELECT s.word,
+           shared / (cardinality(u.trigrams) + cardinality(s.trigrams) - shared) AS similarity
+    FROM {SCHEMA}.search_words s
+    CROSS JOIN LATERAL (
+        SELECT count(*)::float8 AS shared FROM unnest(s.trigrams) g WHERE g = ANY(u.trigrams)
+    ) n
+    WHERE s.trigrams && u.trigrams
+      AND length(s.word) BETWEEN length(u.word) - 3 AND length(u.word) + 3
+) c
+WHERE c.similarity >= :threshold
+ORDER BY u.ord, c.similarity DESC, c.word
+"""
+
+HEADLINE_OPTIONS = "StartSel=\ue000, StopSel=\ue001, HighlightAll=true"
+SNIPPET_OPTIONS = 'StartSel=\ue000, StopSel=\ue001, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    entry_kinds: Sequence[str] = ()
+    topics: Sequence[str] = ()
+    target_groups: Sequence[str] = ()
+    bundeslaender: Sequence[str] = ()
+    municipality_kinds: Sequence[str] = ()
+    population_min: int | None = None
+    population_max: int | None = None
+
+
+@dataclass
+class SearchPage:
+    total: int
+    facets: dict[str, int]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SearchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- keeping the index -------------------------------------------------------------
+
+    async def refresh(self, kind: EntryKind, entry_id: UUID) -> None:
+        """Make the index hold the entry as it is now, or not at all if it is not visible."""
+        await self.remove(kind, entry_id)
+        statement = INDEX_PRACTICE if kind is EntryKind.PRACTICE else INDEX_QUESTION
+        result = await self.session.execute(text(statement), {"id": entry_id})
+        if result.rowcount:  # type: ignore[attr-defined]
+            await self.session.execute(text(KEEP_WORDS), {"kind": kind.value, "id": entry_id})
+
+    async def remove(self, kind: EntryKind, entry_id: UUID) -> None:
+        await self.session.execute(
+            text(f"DELETE FROM {SCHEMA}.search_documents WHERE entry_kind = :kind AND entry_id = :id"),
+            {"kind": kind.value, "id": entry_id},
+        )
+
+    async def relabel(self, topic_keys: Sequence[str]) -> None:
+        await self.session.execute(text(RELABEL), {"keys": list(topic_keys)})
+
+    # --- searching ---------------------------------------------------------------------
+
+    async def search(
+        self,
+        words: Sequence[str],
+        prefix_last: bool,
+        wanted: SearchFilter,
+        after: tuple[Any, str, UUID] | None,
+        limit: int,
+        candidate_limit: int,
+    ) -> SearchPage:
+        statement, params = search_statement(words, prefix_last, wanted, after, limit, candidate_limit)
+        if words:
+            # Broad words match most rows; the planner would then read every document in turn.
+            # The GIN index finds the matches without touching the documents themselves.
+            await self.session.execute(text("SET LOCAL enable_seqscan = off"))
+        row = (await self.session.execute(text(statement), params)).mappings().one()
+        facets = {item["topic"]: item["count"] for item in _json(row["facets"])}
+        return SearchPage(total=int(row["total"]), facets=facets, rows=_json(row["page"]))
+
+    async def details(
+        self, keys: Sequence[tuple[str, UUID]], words: Sequence[str], prefix_last: bool
+    ) -> dict[tuple[str, UUID], RowMapping]:
+        """Titles, highlighted snippets and municipalities of one page, and of that page only."""
+        if not keys:
+            return {}
+        params: dict[str, Any] = {"kinds": [k for k, _ in keys], "ids": [i for _, i in keys]}
+        if words:
+            query = _tsquery(words, prefix_last, params)
+            title = f"ts_headline('german'::regconfig, {_clean('d.title')}, {query}, '{HEADLINE_OPTIONS}')"
+            text_of = _clean("d.summary || ' ' || d.body")
+            snippet = f"ts_headline('german'::regconfig, {text_of}, {query}, '{SNIPPET_OPTIONS}')"
+        else:
+            title, snippet = _clean("d.title"), _clean("left(d.summary, 300)")
+        result = await self.session.execute(
+            text(
+                f"""
+                SELECT d.entry_kind, d.entry_id, d.title, {title} AS title_highlight, {snippet} AS snippet,
+                       d.topics, d.target_groups, d.published_at, d.municipality_id,
+                       m.name AS municipality_name, m.bundesland, m.kind AS municipality_kind
+                FROM {SCHEMA}.search_documents d
+                JOIN {SCHEMA}.municipalities m ON m.id = d.municipality_id
+                JOIN unnest(CAST(:kinds AS varchar[]), CAST(:ids AS uuid[])) AS k(kind, id)
+                  ON d.entry_kind = k.kind AND d.entry_id = k.id
+                """
+            ),
+            params,
+        )
+        return {(row["entry_kind"], row["entry_id"]): row for row in result.mappings()}
+
+    async def corrections(self, words: Sequence[str], threshold: float) -> dict[int, str]:
+        """Position in `words` → the known word that most resembles an unknown one."""
+        result = await self.session.execute(text(CORRECTIONS), {"words": list(words), "threshold": threshold})
+        return {int(row["ord"]) - 1: row["word"] for row in result.mappings()}
+
+
+RANKED = """
+WITH matched AS MATERIALIZED (
+    SELECT d.entry_kind, d.entry_id, d.topics, d.published_at
+    FROM {schema}.search_documents d
+    JOIN {schema}.municipalities m ON m.id = d.municipality_id
+    WHERE {match} {conditions}
+),
+filtered AS (SELECT * FROM matched WHERE {topic_condition}),
+candidates AS (
+    SELECT entry_kind, entry_id FROM filtered
+    ORDER BY published_at DESC, entry_kind, entry_id
+    LIMIT :candidate_limit
+),
+ranked AS (
+    SELECT c.entry_kind, c.entry_id, {rank} AS rank
+    FROM candidates c
+    JOIN {schema}.search_documents d ON d.entry_kind = c.entry_kind AND d.entry_id = c.entry_id
+)
+SELECT
+    (SELECT count(*) FROM filtered) AS total,
+    (SELECT coalesce(json_agg(json_build_object('topic', f.topic, 'count', f.n)), '[]'::json)
+       FROM (SELECT topic, count(*) AS n FROM matched, unnest(matched.topics) AS topic GROUP BY topic) f) AS facets,
+    (SELECT coalesce(json_agg(json_build_object('kind', p.entry_kind, 'id', p.entry_id, 'sort', p.rank)
+                              ORDER BY p.rank DESC, p.entry_kind, p.entry_id), '[]'::json)
+       FROM (SELECT * FROM ranked WHERE {after}
+             ORDER BY rank DESC, entry_kind, entry_id LIMIT :limit) p) AS page
+"""
+
+BROWSE = """
+WITH matched AS MATERIALIZED (
+    SELECT d.entry_kind, d.entry_id, d.topics, d.published_at
+    FROM {schema}.search_documents d
+    JOIN {schema}.municipalities m ON m.id = d.municipality_id
+    WHERE TRUE {conditions}
+),
+filtered AS (SELECT * FROM matched WHERE {topic_condition})
+SELECT
+    (SELECT count(*) FROM filtered) AS total,
+    (SELECT coalesce(json_agg(json_build_object('topic', f.topic, 'count', f.n)), '[]'::json)
+       FROM (SELECT topic, count(*) AS n FROM matched, unnest(matched.topics) AS topic GROUP BY topic) f) AS facets,
+    (SELECT coalesce(json_agg(json_build_object('kind', p.entry_kind, 'id', p.entry_id, 'sort', p.published_at)
+                              ORDER BY p.published_at DESC, p.entry_kind, p.entry_id), '[]'::json)
+       FROM (SELECT * FROM filtered WHERE {after}
+             ORDER BY published_at DESC, entry_kind, entry_id LIMIT :limit) p) AS page
+"""
+
+
+def search_statement(
+    words: Sequence[str],
+    prefix_last: bool,
+    wanted: SearchFilter,
+    after: tuple[Any, str, UUID] | None,
+    limit: int,
+    candidate_limit: int,
+) -> tuple[str, dict[str, Any]]:
+    """One statement for a page, the total and the facets: ranked if there are words, newest first if not."""
+    params: dict[str, Any] = {"limit": limit}
+    conditions = _filter_conditions(wanted, params)
+    topic_condition = "TRUE"
+    if wanted.topics:
+        topic_condition = "topics && CAST(:topics AS varchar[])"
+        params["topics"] = list(wanted.topics)
+    if not words:
+        statement = BROWSE.format(
+            schema=SCHEMA,
+            conditions=conditions,
+            topic_condition=topic_condition,
+            after=_after("published_at", after, params),
+        )
+        return statement, params
+    query = _tsquery(words, prefix_last, params)
+    params["candidate_limit"] = candidate_limit
+    statement = RANKED.format(
+        schema=SCHEMA,
+        match=f"d.document @@ {query}",
+        conditions=conditions,
+        topic_condition=topic_condition,
+        rank=f"ts_rank(d.document, {query}, 1)::float8",
+        after=_after("rank", after, params),
+    )
+    return statement, params
+
+
+def _tsquery(words: Sequence[str], prefix_last: bool, params: dict[str, Any]) -> str:
+    # Words reach the database only as bound values, and only as runs of letters and digits
+    # (see `terms`), so no operator of the tsquery syntax can come from a caller.
+    parts = []
+    for i, word in enumerate(words):
+        params[f"w{i}"] = word
+        if prefix_last and i == len(words) - 1:
+            parts.append(f"to_tsquery('german'::regconfig, CAST(:w{i} AS text) || ':*')")
+        else:
+            parts.append(f"plainto_tsquery('german'::regconfig, CAST(:w{i} AS text))")
+    return "(" + " && ".join(parts) + ")"
+
+
+def _filter_conditions(wanted: SearchFilter, params: dict[str, Any]) -> str:
+    conditions = []
+    if wanted.entry_kinds:
+        conditions.append("d.entry_kind = ANY(CAST(:entry_kinds AS varchar[]))")
+        params["entry_kinds"] = list(wanted.entry_kinds)
+    if wanted.target_groups:
+        conditions.append("d.target_groups && CAST(:target_groups AS varchar[])")
+        params["target_groups"] = list(wanted.target_groups)
+    if wanted.bundeslaender:
+        conditions.append("m.bundesland = ANY(CAST(:bundeslaender AS varchar[]))")
+        params["bundeslaender"] = list(wanted.bundeslaender)
+    if wanted.municipality_kinds:
+        conditions.append("m.kind = ANY(CAST(:municipality_kinds AS varchar[]))")
+        params["municipality_kinds"] = list(wanted.municipality_kinds)
+    if wanted.population_min is not None:
+        conditions.append("m.population >= CAST(:population_min AS integer)")
+        params["population_min"] = wanted.population_min
+    if wanted.population_max is not None:
+        conditions.append("m.population <= CAST(:population_max AS integer)")
+        params["population_max"] = wanted.population_max
+    return "".join(f" AND {c}" for c in conditions)
+
+
+def _after(sort: str, after: tuple[Any, str, UUID] | None, params: dict[str, Any]) -> str:
+    if after is None:
+        return "TRUE"
+    params["after_sort"], params["after_kind"], params["after_id"] = after
+    cast = "float8" if sort == "rank" else "timestamptz"
+    return (
+        f"({sort} < CAST(:after_sort AS {cast}) OR ({sort} = CAST(:after_sort AS {cast}) "
+        "AND (entry_kind, entry_id) > (CAST(:after_kind AS varchar), CAST(:after_id AS uuid))))"
+    )
+
+
+def _clean(expression: str) -> str:
+    # The highlight markers are private-use characters; any in the text itself are dropped.
+    return f"translate({expression}, E'\\uE000\\uE001', '')"
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value

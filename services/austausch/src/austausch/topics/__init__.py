@@ -1,0 +1,1 @@
+"""The Handlungsfelder: kommunen's taxonomy, replicated for tagging, filtering and search."""
