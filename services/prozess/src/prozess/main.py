@@ -5,9 +5,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from prozess.config import Settings
-from prozess.endpoints import router
 from prozess.handlers import EVENT_HANDLERS
 from prozess.models import inbox, metadata, outbox
+from prozess.process.endpoints import router as process_router
 from zwk_common.registry import ServiceSpec
 from zwk_common.service import ServiceDefinition, create_service_app
 
@@ -19,7 +19,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ServiceDefinition(
             name="prozess",
             settings=settings or Settings(),
-            routers=[router],
+            routers=[process_router],
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,

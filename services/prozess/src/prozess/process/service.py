@@ -1,0 +1,475 @@
+"""The rules of a municipality's process: stages in order, checklists, history. Records events, never commits."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from prozess import clock
+from prozess.access import ProcessRef, readable_process, readable_scope, writable_process
+from prozess.checklists import CHECKLISTS, ChecklistItemDefinition, EvidenceKind, ProcessFacts, definition
+from prozess.events import (
+    ChecklistItemChecked,
+    MunicipalityState,
+    StageCompleted,
+    StageReopened,
+    StageStarted,
+)
+from prozess.models import outbox
+from prozess.process.repository import ProcessRepository
+from prozess.process.schemas import (
+    ChecklistItem,
+    ChecklistItemUpdate,
+    Evidence,
+    Process,
+    StagePlan,
+    StageProgress,
+    StageReopen,
+    StageStart,
+    StageTransition,
+)
+from prozess.stages import STAGES_IN_ORDER, STATUS_LABELS, Stage, StageStatus
+from prozess.vocabulary import Programme
+from zwk_common.auth import Caller, Role
+from zwk_common.errors import BadInput, Conflict, NotFound
+from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
+
+# --- the replica: processes open when kommunen announces a participant ---
+
+
+async def keep_municipality(session: AsyncSession, state: MunicipalityState, event_time: datetime) -> None:
+    """Keep the newest state of a participant and open a process, all stages not started, per programme."""
+    repository = ProcessRepository(session)
+    applied = await repository.upsert_municipality(
+        {
+            "id": state.municipality_id,
+            "ags": state.ags,
+            "name": state.name,
+            "kind": state.kind,
+            "bundesland": state.bundesland,
+            "population": state.population,
+            "programmes": sorted(set(state.programmes)),
+            "event_time": event_time,
+        }
+    )
+    if not applied:
+        return
+    for programme in sorted(set(state.programmes)):
+        if programme not in Programme.__members__:
+            continue
+        process_id = uuid.uuid4()
+        if await repository.add_process(process_id, state.municipality_id, programme):
+            await repository.add_stages(
+                [
+                    {
+                        "process_id": process_id,
+                        "stage": stage.value,
+                        "position": stage.position,
+                        "status": StageStatus.NOT_STARTED.value,
+                    }
+                    for stage in STAGES_IN_ORDER
+                ]
+            )
+    await repository.mark_active(state.municipality_id, state.programmes)
+    await repository.prefill_population(state.municipality_id, state.population)
+
+
+# --- reading ---
+
+
+async def processes_of(session: AsyncSession, caller: Caller, municipality_ids: Sequence[UUID]) -> list[Process]:
+    """The processes of many municipalities at once; those the caller may not read are left out."""
+    scope = readable_scope(caller)
+    wanted = [m for m in dict.fromkeys(municipality_ids) if scope is None or str(m) in scope]
+    if not wanted:
+        return []
+    repository = ProcessRepository(session)
+    return await _assemble(repository, await repository.processes_of(wanted))
+
+
+async def get_process(session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme) -> Process:
+    process = await readable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    rows = [r for r in await repository.processes_of([process.municipality_id]) if r["id"] == process.id]
+    return (await _assemble(repository, rows))[0]
+
+
+async def history(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, page: PageParams
+) -> Page[StageTransition]:
+    """Every change of a stage's status, oldest first."""
+    process = await readable_process(session, caller, municipality_id, programme)
+    after_id = None
+    if page.after is not None:
+        (after_id,) = decode_cursor(page.after, 1)
+        if not isinstance(after_id, int):
+            raise BadInput("The cursor `after` is not one this service gave out.")
+    repository = ProcessRepository(session)
+    rows = await repository.transitions(process.id, after_id=after_id, limit=page.first + 1)
+    items = [StageTransition.model_validate(r) for r in rows[: page.first]]
+    return Page[StageTransition](
+        items=items,
+        next_cursor=encode_cursor(rows[page.first - 1]["id"]) if len(rows) > page.first else None,
+        total_count=await repository.count_transitions(process.id),
+    )
+
+
+async def _assemble(repository: ProcessRepository, process_rows: Sequence[RowMapping]) -> list[Process]:
+    ids = [row["id"] for row in process_rows]
+    stage_rows: dict[UUID, list[RowMapping]] = defaultdict(list)
+    for row in await repository.stages_of(ids):
+        stage_rows[row["process_id"]].append(row)
+    entries: dict[UUID, dict[tuple[str, str], RowMapping]] = defaultdict(dict)
+    for row in await repository.checklist_entries_of(ids):
+        entries[row["process_id"]][(row["stage"], row["key"])] = row
+    facts = await repository.facts_of(ids)
+    today = clock.today()
+    processes = []
+    for row in process_rows:
+        progress = [
+            _progress(stage_row, entries[row["id"]], facts.get(row["id"], ProcessFacts()), today)
+            for stage_row in stage_rows[row["id"]]
+        ]
+        processes.append(
+            Process(
+                municipality_id=row["municipality_id"],
+                municipality_name=row["name"],
+                programme=row["programme"],
+                active=row["active"],
+                current_stage=row["current_stage"],
+                overdue=any(p.overdue for p in progress),
+                stages=progress,
+            )
+        )
+    return processes
+
+
+def _progress(
+    row: Mapping[str, Any], entries: Mapping[tuple[str, str], Mapping[str, Any]], facts: ProcessFacts, today: date
+) -> StageProgress:
+    stage = Stage(row["stage"])
+    items = [_checklist_item(d, entries.get((stage.value, d.key)), facts) for d in CHECKLISTS[stage]]
+    return StageProgress(
+        stage=stage,
+        label=stage.label,
+        status=row["status"],
+        planned_start=row["planned_start"],
+        due_date=row["due_date"],
+        started_at=row["started_at"],
+        started_by=row["started_by"],
+        completed_at=row["completed_at"],
+        completed_by=row["completed_by"],
+        overdue=is_overdue(row, today),
+        checklist=items,
+        open_required_items=[i.key for i in items if i.required and not i.done],
+    )
+
+
+def is_overdue(stage_row: Mapping[str, Any], today: date) -> bool:
+    return (
+        stage_row["status"] == StageStatus.IN_PROGRESS
+        and stage_row["due_date"] is not None
+        and stage_row["due_date"] < today
+    )
+
+
+def _checklist_item(
+    item: ChecklistItemDefinition, entry: Mapping[str, Any] | None, facts: ProcessFacts
+) -> ChecklistItem:
+    if item.derived is not None:
+        done, count = item.derived(facts)
+        evidence: Evidence | None = Evidence(number=count)
+        updated_at, updated_by = None, None
+    else:
+        done = bool(entry and entry["done"])
+        evidence = _evidence_of(entry)
+        updated_at = entry["updated_at"] if entry else None
+        updated_by = entry["updated_by"] if entry else None
+    return ChecklistItem(
+        key=item.key,
+        label=item.label,
+        required=item.required,
+        derived=item.is_derived,
+        evidence_kind=item.evidence,
+        done=done,
+        evidence=evidence,
+        evidence_display=_display(evidence, item.evidence),
+        updated_at=updated_at,
+        updated_by=updated_by,
+    )
+
+
+def _evidence_of(entry: Mapping[str, Any] | None) -> Evidence | None:
+    if entry is None:
+        return None
+    evidence = Evidence(
+        text=entry["evidence_text"],
+        link=entry["evidence_link"],
+        date=entry["evidence_date"],
+        number=entry["evidence_number"],
+    )
+    return evidence if evidence.model_dump(exclude_none=True) else None
+
+
+def _display(evidence: Evidence | None, kind: EvidenceKind) -> str | None:
+    """The evidence as one German string, the item's own kind first."""
+    if evidence is None:
+        return None
+    shown = {
+        EvidenceKind.DATE: evidence.date.strftime("%d.%m.%Y") if evidence.date else None,
+        EvidenceKind.NUMBER: _german_number(evidence.number) if evidence.number is not None else None,
+        EvidenceKind.LINK: evidence.link,
+        EvidenceKind.TEXT: evidence.text,
+    }
+    ordered = [shown[kind]] + [value for k, value in shown.items() if k != kind]
+    parts = [part for part in ordered if part]
+    return " · ".join(parts) if parts else None
+
+
+def _german_number(value: float) -> str:
+    if value == int(value):
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+# --- stage transitions ---
+
+
+async def plan_stage(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage, data: StagePlan
+) -> StageProgress:
+    """Set a stage's planned start and due date; a due date never lies before the start."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] == StageStatus.COMPLETED:
+        raise Conflict(f"{stage.label} is completed; its dates are history.")
+    given = data.model_fields_set
+    planned_start = data.planned_start if "planned_start" in given else row["planned_start"]
+    due_date = data.due_date if "due_date" in given else row["due_date"]
+    if planned_start is not None and due_date is not None and due_date < planned_start:
+        raise BadInput(f"The due date {due_date} lies before the planned start {planned_start}.")
+    if row["started_at"] is not None and due_date is not None and due_date < _day_of(row["started_at"]):
+        raise BadInput(f"The due date {due_date} lies before the start on {_day_of(row['started_at'])}.")
+    await repository.update_stage(process.id, stage.value, {"planned_start": planned_start, "due_date": due_date})
+    await repository.refresh_summary(process.id)
+    return await _stage_progress(repository, process, stage)
+
+
+async def start_stage(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage, data: StageStart
+) -> StageProgress:
+    """Start a stage: only once, and only after the one before it is completed."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] != StageStatus.NOT_STARTED:
+        raise Conflict(f"{stage.label} is already {STATUS_LABELS[StageStatus(row['status'])]}.")
+    previous = stage.previous
+    if previous is not None:
+        before = await repository.stage(process.id, previous.value)
+        if before["status"] != StageStatus.COMPLETED:
+            raise Conflict(
+                f"{stage.label} starts only after {previous.label} is completed "
+                f"({previous.label} is {STATUS_LABELS[StageStatus(before['status'])]}).",
+                stage=stage.value,
+                blocking_stage=previous.value,
+            )
+    at = clock.now()
+    due_date = row["due_date"]
+    if data.due_date is not None:
+        start_day = _day_of(at)
+        if data.due_date < start_day:
+            raise BadInput(f"The due date {data.due_date} lies before the start today ({start_day}).")
+        if row["planned_start"] is not None and data.due_date < row["planned_start"]:
+            raise BadInput(f"The due date {data.due_date} lies before the planned start {row['planned_start']}.")
+        due_date = data.due_date
+    updated = await repository.update_stage(
+        process.id,
+        stage.value,
+        {"status": StageStatus.IN_PROGRESS.value, "started_at": at, "started_by": caller.subject, "due_date": due_date},
+    )
+    await _transition(repository, process, stage, StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, at, caller)
+    await outbox.record(session, StageStarted(**_stage_event(process, updated, at, caller)))
+    return await _stage_progress(repository, process, stage)
+
+
+async def complete_stage(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage
+) -> StageProgress:
+    """Complete a stage in progress whose required checklist items are all done."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] != StageStatus.IN_PROGRESS:
+        raise Conflict(
+            f"{stage.label} is {STATUS_LABELS[StageStatus(row['status'])]}; only a stage in progress completes."
+        )
+    progress = await _stage_progress(repository, process, stage)
+    if progress.open_required_items:
+        labels = [i.label for i in progress.checklist if i.key in progress.open_required_items]
+        raise Conflict(
+            f"{stage.label} cannot be completed while required items are open: {'; '.join(labels)}.",
+            open_items=progress.open_required_items,
+        )
+    at = clock.now()
+    updated = await repository.update_stage(
+        process.id,
+        stage.value,
+        {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject},
+    )
+    await _transition(repository, process, stage, StageStatus.IN_PROGRESS, StageStatus.COMPLETED, at, caller)
+    await outbox.record(session, StageCompleted(**_stage_event(process, updated, at, caller)))
+    return await _stage_progress(repository, process, stage)
+
+
+async def reopen_stage(
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    data: StageReopen,
+) -> StageProgress:
+    """The office takes a completed stage back into work, saying why; the completion stays in the history."""
+    caller.require_role(Role.OFFICE)
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] != StageStatus.COMPLETED:
+        raise Conflict(f"{stage.label} is {STATUS_LABELS[StageStatus(row['status'])]}; only a completed stage reopens.")
+    at = clock.now()
+    updated = await repository.update_stage(
+        process.id,
+        stage.value,
+        {"status": StageStatus.IN_PROGRESS.value, "completed_at": None, "completed_by": None},
+    )
+    await _transition(
+        repository, process, stage, StageStatus.COMPLETED, StageStatus.IN_PROGRESS, at, caller, data.reason
+    )
+    await outbox.record(session, StageReopened(**_stage_event(process, updated, at, caller, data.reason)))
+    return await _stage_progress(repository, process, stage)
+
+
+async def _transition(
+    repository: ProcessRepository,
+    process: ProcessRef,
+    stage: Stage,
+    from_status: StageStatus,
+    to_status: StageStatus,
+    at: datetime,
+    caller: Caller,
+    reason: str | None = None,
+) -> None:
+    await repository.add_transition(process.id, stage.value, from_status, to_status, at, caller.subject, reason)
+    await repository.refresh_summary(process.id)
+
+
+def _stage_event(
+    process: ProcessRef, row: Mapping[str, Any], at: datetime, caller: Caller | None, reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "municipality_id": process.municipality_id,
+        "municipality_name": process.municipality_name,
+        "programme": process.programme,
+        "stage": row["stage"],
+        "status": row["status"],
+        "due_date": row["due_date"],
+        "at": at,
+        "actor": caller.subject if caller else None,
+        "reason": reason,
+    }
+
+
+async def _stage_progress(repository: ProcessRepository, process: ProcessRef, stage: Stage) -> StageProgress:
+    row = await repository.stage(process.id, stage.value)
+    entries = {(r["stage"], r["key"]): r for r in await repository.checklist_entries_of([process.id])}
+    facts = (await repository.facts_of([process.id])).get(process.id, ProcessFacts())
+    return _progress(row, entries, facts, clock.today())
+
+
+def _day_of(moment: datetime) -> date:
+    return moment.astimezone(clock.GERMANY).date()
+
+
+# --- checklists ---
+
+
+async def set_checklist_item(
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    key: str,
+    data: ChecklistItemUpdate,
+) -> ChecklistItem:
+    """Tick or untick a checklist item with its evidence; a completed stage's items stay as they were."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    item = definition(stage, key)
+    if item is None:
+        raise NotFound(f"{stage.label} has no checklist item {key!r}.")
+    if item.is_derived:
+        raise Conflict(f"{item.label!r} follows from the recorded data; record that data instead.")
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] == StageStatus.COMPLETED:
+        raise Conflict(f"{stage.label} is completed; the office reopens it before its checklist changes.")
+    evidence = _read_evidence(data.evidence, item.evidence)
+    before = await repository.checklist_entry(process.id, stage.value, key)
+    saved = await repository.save_checklist_entry(
+        {
+            "process_id": process.id,
+            "stage": stage.value,
+            "key": key,
+            "done": data.done,
+            "evidence_text": evidence.text if evidence else None,
+            "evidence_link": evidence.link if evidence else None,
+            "evidence_date": evidence.date if evidence else None,
+            "evidence_number": evidence.number if evidence else None,
+            "updated_by": caller.subject,
+        }
+    )
+    if data.done != bool(before and before["done"]):
+        await outbox.record(
+            session,
+            ChecklistItemChecked(
+                municipality_id=process.municipality_id,
+                programme=process.programme,
+                stage=stage,
+                key=key,
+                done=data.done,
+                actor=caller.subject,
+            ),
+        )
+    return _checklist_item(item, saved, ProcessFacts())
+
+
+def _read_evidence(given: Evidence | str | None, kind: EvidenceKind) -> Evidence | None:
+    if given is None or isinstance(given, Evidence):
+        return given
+    if not given:
+        return None
+    try:
+        if kind is EvidenceKind.DATE:
+            return Evidence(date=_parse_date(given))
+        if kind is EvidenceKind.NUMBER:
+            return Evidence(number=float(given.replace(".", "").replace(",", ".") if "," in given else given))
+        if kind is EvidenceKind.LINK:
+            return Evidence(link=given)
+    except (ValueError, ValidationError) as exc:
+        raise BadInput(f"The evidence {given!r} is not a {kind.value.lower()} as this item needs.") from exc
+    return Evidence(text=given)
+
+
+def _parse_date(value: str) -> date:
+    if "." in value:
+        day, month, year = value.split(".")
+        return date(int(year), int(month), int(day))
+    return date.fromisoformat(value)
