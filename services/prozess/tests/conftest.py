@@ -220,6 +220,12 @@ KICK_OFF_EVIDENCE = {
 
 
 @pytest.fixture
+def kommunen_event() -> Callable[..., Envelope]:
+    """Make kommunen's announcement of a participant: kommunen_event(RIESA, "Riesa", updated=True)."""
+    return participant
+
+
+@pytest.fixture
 async def prozess(zwk_clean: dict[str, str], zwk_settings: ServiceSettings, zwk_token) -> AsyncIterator[Prozess]:  # type: ignore[no-untyped-def]
     async with running_app(create_app()) as client:
         yield Prozess(client=client, settings=zwk_settings, mint=zwk_token)

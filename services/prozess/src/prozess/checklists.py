@@ -132,3 +132,15 @@ CHECKLISTS: dict[Stage, tuple[ChecklistItemDefinition, ...]] = {
 
 def definition(stage: Stage, key: str) -> ChecklistItemDefinition | None:
     return next((item for item in CHECKLISTS[stage] if item.key == key), None)
+
+
+# What makes a Werkstattplan measure complete (item "measures-complete"), with the German names of the fields.
+MEASURE_REQUIRED_FIELDS: dict[str, str] = {
+    "goal": "Ziel",
+    "responsible": "Verantwortliche",
+    "period_start": "Beginn",
+    "period_end": "Ende",
+    "budget_eur": "Budget",
+    "funding_source": "Finanzierung",
+    "target_groups": "Zielgruppen",
+}

@@ -6,8 +6,11 @@ from fastapi import FastAPI
 
 from prozess.config import Settings
 from prozess.handlers import EVENT_HANDLERS
+from prozess.kommunalprofil.endpoints import router as kommunalprofil_router
 from prozess.models import inbox, metadata, outbox
 from prozess.process.endpoints import router as process_router
+from prozess.werkstattplan.endpoints import router as werkstattplan_router
+from prozess.zukunftswerkstatt.endpoints import router as zukunftswerkstatt_router
 from zwk_common.registry import ServiceSpec
 from zwk_common.service import ServiceDefinition, create_service_app
 
@@ -19,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ServiceDefinition(
             name="prozess",
             settings=settings or Settings(),
-            routers=[process_router],
+            routers=[process_router, kommunalprofil_router, zukunftswerkstatt_router, werkstattplan_router],
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,

@@ -9,7 +9,7 @@ from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, upd
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from prozess.checklists import ProcessFacts
+from prozess.checklists import MEASURE_REQUIRED_FIELDS, ProcessFacts
 from prozess.models import (
     checklist_entries,
     ideas,
@@ -244,13 +244,10 @@ class ProcessRepository:
         """What the recorded data says per process, for the checklist items that follow from it."""
         live = and_(measures.c.process_id == processes.c.id, measures.c.status != "DROPPED")
         incomplete = or_(
-            measures.c.goal.is_(None),
-            measures.c.responsible.is_(None),
-            measures.c.period_start.is_(None),
-            measures.c.period_end.is_(None),
-            measures.c.budget_eur.is_(None),
-            measures.c.funding_source.is_(None),
-            func.cardinality(measures.c.target_groups) == 0,
+            *(
+                func.cardinality(measures.c[name]) == 0 if name == "target_groups" else measures.c[name].is_(None)
+                for name in MEASURE_REQUIRED_FIELDS
+            )
         )
 
         def count(*where: Any) -> Any:

@@ -1,0 +1,146 @@
+"""The rules of the Kommunalprofil: indicators with their source, and the SWOT analysis. Never commits."""
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from prozess.access import readable_process, writable_process
+from prozess.kommunalprofil.repository import KommunalprofilRepository
+from prozess.kommunalprofil.schemas import Indicator, IndicatorSet, SwotItem, SwotItemCreate, SwotItemUpdate
+from prozess.models import swot_items
+from prozess.vocabulary import LABELS, Programme
+from zwk_common.auth import Caller
+from zwk_common.errors import BadInput, Conflict, NotFound
+from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
+
+# Indicators the programme's guidance names; any other key needs its own label.
+KNOWN_INDICATORS: dict[str, str] = {
+    "population": "Einwohnerzahl",
+    "population-change-10y": "Bevölkerungsentwicklung der letzten zehn Jahre (%)",
+    "share-under-18": "Anteil der unter 18-Jährigen (%)",
+    "share-65-plus": "Anteil der 65-Jährigen und Älteren (%)",
+    "share-80-plus": "Anteil der 80-Jährigen und Älteren (%)",
+    "average-age": "Durchschnittsalter (Jahre)",
+    "migration-balance": "Wanderungssaldo (Personen je Jahr)",
+    "births": "Geburten je Jahr",
+    "share-migration-background": "Anteil der Menschen mit Migrationsgeschichte (%)",
+}
+
+
+async def indicators(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, page: PageParams
+) -> Page[Indicator]:
+    process = await readable_process(session, caller, municipality_id, programme)
+    after_key = None
+    if page.after is not None:
+        (after_key,) = decode_cursor(page.after, 1)
+        if not isinstance(after_key, str):
+            raise BadInput("The cursor `after` is not one this service gave out.")
+    repository = KommunalprofilRepository(session)
+    rows = await repository.indicators(process.id, after_key=after_key, limit=page.first + 1)
+    return Page[Indicator](
+        items=[Indicator.model_validate(r) for r in rows[: page.first]],
+        next_cursor=encode_cursor(rows[page.first - 1]["key"]) if len(rows) > page.first else None,
+        total_count=await repository.count_indicators(process.id),
+    )
+
+
+async def set_indicator(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, key: str, data: IndicatorSet
+) -> Indicator:
+    """Record an indicator; a value set here replaces the pre-filled one for good."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = KommunalprofilRepository(session)
+    existing = await repository.indicator(process.id, key)
+    label = data.label or KNOWN_INDICATORS.get(key) or (existing["label"] if existing else None)
+    if label is None:
+        raise BadInput(f"The indicator {key!r} is not one the guidance names; give it a label.")
+    row = await repository.save_indicator(
+        {
+            "process_id": process.id,
+            "key": key,
+            "label": label,
+            "value": data.value,
+            "unit": data.unit,
+            "year": data.year,
+            "source": data.source,
+            "updated_by": caller.subject,
+        }
+    )
+    return Indicator.model_validate(row)
+
+
+async def remove_indicator(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, key: str
+) -> None:
+    process = await writable_process(session, caller, municipality_id, programme)
+    if not await KommunalprofilRepository(session).remove_indicator(process.id, key):
+        raise NotFound(f"The Kommunalprofil has no indicator {key!r}.")
+
+
+async def swot(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, page: PageParams
+) -> Page[SwotItem]:
+    process = await readable_process(session, caller, municipality_id, programme)
+    rows, next_cursor, total = await KommunalprofilRepository(session).page_in_recorded_order(
+        swot_items, swot_items.c.process_id == process.id, page=page
+    )
+    return Page[SwotItem](items=[_swot_item(r) for r in rows], next_cursor=next_cursor, total_count=total)
+
+
+async def add_swot_item(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, data: SwotItemCreate
+) -> SwotItem:
+    process = await writable_process(session, caller, municipality_id, programme)
+    row = await KommunalprofilRepository(session).add_swot_item(
+        {
+            "id": uuid4(),
+            "process_id": process.id,
+            "kind": data.kind.value,
+            "text": data.text,
+            "topics": list(dict.fromkeys(data.topics)),
+            "created_by": caller.subject,
+        }
+    )
+    return _swot_item(row)
+
+
+async def change_swot_item(
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    item_id: UUID,
+    data: SwotItemUpdate,
+) -> SwotItem:
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = KommunalprofilRepository(session)
+    existing = await repository.one_of_process(swot_items, item_id, process.id)
+    if existing is None:
+        raise NotFound(f"The Kommunalprofil has no SWOT item {item_id}.")
+    changes = data.model_dump(exclude_unset=True)
+    if any(value is None for value in changes.values()):
+        raise BadInput("A SWOT item keeps its kind, text and topics; send a value, not null.")
+    if "topics" in changes:
+        changes["topics"] = list(dict.fromkeys(changes["topics"]))
+    return _swot_item(await repository.change_swot_item(item_id, changes) if changes else existing)
+
+
+async def remove_swot_item(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, item_id: UUID
+) -> None:
+    """Remove a SWOT item no measure came from: a measure's origin is part of the record."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = KommunalprofilRepository(session)
+    if await repository.one_of_process(swot_items, item_id, process.id) is None:
+        raise NotFound(f"The Kommunalprofil has no SWOT item {item_id}.")
+    grown = await repository.measures_from_swot_item(item_id)
+    if grown:
+        raise Conflict(f"The measures {', '.join(grown)} came from this SWOT item; it stays as their origin.")
+    await repository.remove(swot_items, item_id, process.id)
+
+
+def _swot_item(row: Mapping[str, Any]) -> SwotItem:
+    return SwotItem.model_validate({**row, "kind_label": LABELS["swot_kind"][row["kind"]]})

@@ -1,0 +1,135 @@
+"""The rules of participation events and the measure ideas they produce. Never commits."""
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from prozess.access import readable_process, writable_process
+from prozess.models import ideas, participation_events
+from prozess.vocabulary import LABELS, Programme
+from prozess.zukunftswerkstatt.repository import ZukunftswerkstattRepository
+from prozess.zukunftswerkstatt.schemas import (
+    Idea,
+    IdeaCreate,
+    ParticipationEvent,
+    ParticipationEventCreate,
+    ParticipationEventUpdate,
+)
+from zwk_common.auth import Caller
+from zwk_common.errors import BadInput, Conflict, NotFound
+from zwk_common.pagination import Page, PageParams
+
+# Fields an event keeps once recorded; the others may be cleared with null.
+_REQUIRED = ("title", "format", "held_on")
+
+
+async def participation_events_of(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, page: PageParams
+) -> Page[ParticipationEvent]:
+    process = await readable_process(session, caller, municipality_id, programme)
+    rows, next_cursor, total = await ZukunftswerkstattRepository(session).page_in_recorded_order(
+        participation_events, participation_events.c.process_id == process.id, page=page
+    )
+    return Page[ParticipationEvent](
+        items=[_participation_event(r) for r in rows], next_cursor=next_cursor, total_count=total
+    )
+
+
+async def add_participation_event(
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    data: ParticipationEventCreate,
+) -> ParticipationEvent:
+    process = await writable_process(session, caller, municipality_id, programme)
+    row = await ZukunftswerkstattRepository(session).add_participation_event(
+        {**data.model_dump(), "id": uuid4(), "process_id": process.id, "created_by": caller.subject}
+    )
+    return _participation_event(row)
+
+
+async def change_participation_event(
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    event_id: UUID,
+    data: ParticipationEventUpdate,
+) -> ParticipationEvent:
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ZukunftswerkstattRepository(session)
+    existing = await repository.one_of_process(participation_events, event_id, process.id)
+    if existing is None:
+        raise NotFound(f"The process has no participation event {event_id}.")
+    changes = data.model_dump(exclude_unset=True)
+    cleared = [field for field in _REQUIRED if field in changes and changes[field] is None]
+    if cleared:
+        raise BadInput(f"A participation event keeps its {', '.join(cleared)}; send a value, not null.")
+    if "groups_reached" in changes and changes["groups_reached"] is None:
+        changes["groups_reached"] = []
+    row = await repository.change_participation_event(event_id, changes) if changes else existing
+    return _participation_event(row)
+
+
+async def remove_participation_event(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, event_id: UUID
+) -> None:
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ZukunftswerkstattRepository(session)
+    if await repository.one_of_process(participation_events, event_id, process.id) is None:
+        raise NotFound(f"The process has no participation event {event_id}.")
+    grown = await repository.ideas_from_participation_event(event_id)
+    if grown:
+        raise Conflict(f"The ideas {', '.join(grown)} came from this event; it stays as their origin.")
+    await repository.remove(participation_events, event_id, process.id)
+
+
+async def ideas_of(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, page: PageParams
+) -> Page[Idea]:
+    process = await readable_process(session, caller, municipality_id, programme)
+    rows, next_cursor, total = await ZukunftswerkstattRepository(session).page_in_recorded_order(
+        ideas, ideas.c.process_id == process.id, page=page
+    )
+    return Page[Idea](items=[Idea.model_validate(r) for r in rows], next_cursor=next_cursor, total_count=total)
+
+
+async def add_idea(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, data: IdeaCreate
+) -> Idea:
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ZukunftswerkstattRepository(session)
+    if data.participation_event_id is not None and (
+        await repository.one_of_process(participation_events, data.participation_event_id, process.id) is None
+    ):
+        raise BadInput(f"The participation event {data.participation_event_id} is not one of this process.")
+    row = await repository.add_idea(
+        {
+            **data.model_dump(),
+            "topics": list(dict.fromkeys(data.topics)),
+            "id": uuid4(),
+            "process_id": process.id,
+            "created_by": caller.subject,
+        }
+    )
+    return Idea.model_validate(row)
+
+
+async def remove_idea(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, idea_id: UUID
+) -> None:
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ZukunftswerkstattRepository(session)
+    if await repository.one_of_process(ideas, idea_id, process.id) is None:
+        raise NotFound(f"The process has no idea {idea_id}.")
+    grown = await repository.measures_from_idea(idea_id)
+    if grown:
+        raise Conflict(f"The measures {', '.join(grown)} came from this idea; it stays as their origin.")
+    await repository.remove(ideas, idea_id, process.id)
+
+
+def _participation_event(row: Mapping[str, Any]) -> ParticipationEvent:
+    return ParticipationEvent.model_validate({**row, "format_label": LABELS["participation_format"][row["format"]]})
