@@ -2,8 +2,9 @@
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -11,8 +12,10 @@ import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from prozess.config import Settings
 from prozess.main import create_app
 from prozess.models import outbox
+from prozess.process.jobs import check_overdue_stages
 from zwk_common.events import Envelope
 from zwk_common.messaging import EventBus
 from zwk_common.settings import ServiceSettings
@@ -166,23 +169,34 @@ class Prozess:
     async def complete(self, stage: str, municipality_id: uuid.UUID = DORTMUND) -> httpx.Response:
         return await self.post(f"/processes/{municipality_id}/ZWK/stages/{stage}/complete")
 
-    async def finish_kick_off(self, municipality_id: uuid.UUID = DORTMUND) -> None:
-        """Run Kick-Off from start to completion with every required item done."""
-        assert (await self.start("KICK_OFF", municipality_id)).status_code == 200
+    async def finish_kick_off_items(self, municipality_id: uuid.UUID = DORTMUND) -> None:
+        """Tick every required item of Kick-Off, with evidence."""
         for key, evidence in KICK_OFF_EVIDENCE.items():
             response = await self.tick("KICK_OFF", key, evidence, municipality_id)
             assert response.status_code == 200, response.text
+
+    async def finish_kick_off(self, municipality_id: uuid.UUID = DORTMUND) -> None:
+        """Run Kick-Off from start to completion with every required item done."""
+        assert (await self.start("KICK_OFF", municipality_id)).status_code == 200
+        await self.finish_kick_off_items(municipality_id)
         response = await self.complete("KICK_OFF", municipality_id)
         assert response.status_code == 200, response.text
+
+    async def check_overdue(self, on: date) -> None:
+        """Run the periodic overdue check once, as if it were `on`."""
+        await check_overdue_stages(self.runtime.sessions, on)
+
+    @property
+    def runtime(self) -> Any:
+        return self.client._transport.app.state.runtime  # type: ignore[attr-defined]
 
     # --- what prozess published ---
 
     async def settled(self) -> None:
         """Wait until every recorded event has been published."""
-        runtime = self.client._transport.app.state.runtime  # type: ignore[attr-defined]
 
         async def drained() -> bool:
-            async with runtime.sessions() as session:
+            async with self.runtime.sessions() as session:
                 return await outbox.backlog(session) == 0
 
         await eventually(drained)
@@ -226,6 +240,20 @@ def kommunen_event() -> Callable[..., Envelope]:
 
 
 @pytest.fixture
-async def prozess(zwk_clean: dict[str, str], zwk_settings: ServiceSettings, zwk_token) -> AsyncIterator[Prozess]:  # type: ignore[no-untyped-def]
-    async with running_app(create_app()) as client:
-        yield Prozess(client=client, settings=zwk_settings, mint=zwk_token)
+def start_prozess(
+    zwk_clean: dict[str, str], zwk_settings: ServiceSettings, zwk_token: Callable[..., str]
+) -> Callable[..., AbstractAsyncContextManager[Prozess]]:
+    """Run a prozess with settings of its own: `async with start_prozess(overdue_check_seconds=0.05) as p`."""
+
+    @asynccontextmanager
+    async def start(**settings: Any) -> AsyncIterator[Prozess]:
+        async with running_app(create_app(Settings(**settings))) as client:
+            yield Prozess(client=client, settings=zwk_settings, mint=zwk_token)
+
+    return start
+
+
+@pytest.fixture
+async def prozess(start_prozess: Callable[..., AbstractAsyncContextManager[Prozess]]) -> AsyncIterator[Prozess]:
+    async with start_prozess() as running:
+        yield running

@@ -8,7 +8,9 @@ from prozess.config import Settings
 from prozess.handlers import EVENT_HANDLERS
 from prozess.kommunalprofil.endpoints import router as kommunalprofil_router
 from prozess.models import inbox, metadata, outbox
+from prozess.office.endpoints import router as office_router
 from prozess.process.endpoints import router as process_router
+from prozess.process.jobs import overdue_job
 from prozess.werkstattplan.endpoints import router as werkstattplan_router
 from prozess.zukunftswerkstatt.endpoints import router as zukunftswerkstatt_router
 from zwk_common.registry import ServiceSpec
@@ -18,15 +20,23 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     return create_service_app(
         ServiceDefinition(
             name="prozess",
-            settings=settings or Settings(),
-            routers=[process_router, kommunalprofil_router, zukunftswerkstatt_router, werkstattplan_router],
+            settings=settings,
+            routers=[
+                office_router,
+                process_router,
+                kommunalprofil_router,
+                zukunftswerkstatt_router,
+                werkstattplan_router,
+            ],
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,
             handlers=EVENT_HANDLERS,
+            jobs=[overdue_job(settings)],
             description="The five-stage process of every municipality.",
         )
     )

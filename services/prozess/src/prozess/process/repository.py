@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, update
+from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,7 +141,14 @@ class ProcessRepository:
         return result.mappings().one()
 
     async def refresh_summary(self, process_id: UUID) -> None:
-        """Derive the process's current stage and earliest open due date from its stages.
+        await self._refresh_summaries(processes.c.id == process_id)
+
+    async def refresh_all_summaries(self) -> None:
+        """Re-derive every process's summary, after stages were loaded in bulk (a data migration, a repair)."""
+        await self._refresh_summaries(true())
+
+    async def _refresh_summaries(self, which: Any) -> None:
+        """Derive each process's current stage and earliest open due date from its stages.
 
         The current stage is the first one in progress (a reopened stage comes first), else the
         last completed one; none before Kick-Off starts.
@@ -168,7 +175,7 @@ class ProcessRepository:
         )
         await self.session.execute(
             update(processes)
-            .where(processes.c.id == process_id)
+            .where(which)
             .values(current_stage=func.coalesce(first_in_progress, last_completed), open_due_date=open_due)
         )
 

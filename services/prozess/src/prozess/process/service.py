@@ -18,6 +18,7 @@ from prozess.events import (
     ChecklistItemChecked,
     MunicipalityState,
     StageCompleted,
+    StageOverdue,
     StageReopened,
     StageStarted,
 )
@@ -473,3 +474,33 @@ def _parse_date(value: str) -> date:
         day, month, year = value.split(".")
         return date(int(year), int(month), int(day))
     return date.fromisoformat(value)
+
+
+# --- overdue ---
+
+
+async def report_overdue_stages(session: AsyncSession, today: date, limit: int) -> int:
+    """Record one overdue event per stage in progress past its due date, once per due date.
+
+    Returns how many candidates were looked at; fewer than `limit` means none are left.
+    """
+    repository = ProcessRepository(session)
+    candidates = await repository.overdue_candidates(today, limit)
+    at = clock.now()
+    for row in candidates:
+        if await repository.add_overdue_notice(row["process_id"], row["stage"], row["due_date"]):
+            await outbox.record(
+                session,
+                StageOverdue(
+                    municipality_id=row["municipality_id"],
+                    municipality_name=row["name"],
+                    programme=row["programme"],
+                    stage=row["stage"],
+                    status=row["status"],
+                    due_date=row["due_date"],
+                    at=at,
+                    actor=None,
+                    reason=None,
+                ),
+            )
+    return len(candidates)
