@@ -11,6 +11,7 @@ from prozess.models import inbox, metadata, outbox
 from prozess.office.endpoints import router as office_router
 from prozess.process.endpoints import router as process_router
 from prozess.process.jobs import overdue_job
+from prozess.reports.endpoints import router as reports_router
 from prozess.werkstattplan.endpoints import router as werkstattplan_router
 from prozess.zukunftswerkstatt.endpoints import router as zukunftswerkstatt_router
 from zwk_common.registry import ServiceSpec
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 kommunalprofil_router,
                 zukunftswerkstatt_router,
                 werkstattplan_router,
+                reports_router,
             ],
             metadata=metadata,
             outbox=outbox,

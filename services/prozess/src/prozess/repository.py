@@ -35,6 +35,13 @@ class Repository:
             next_cursor = encode_cursor(last["created_at"].isoformat(), str(last["id"]))
         return rows[: page.first], next_cursor, int(total)
 
+    async def all_in_recorded_order(self, table: Table, process_id: UUID) -> list[RowMapping]:
+        """Every row of one process, for the documents that carry the whole record."""
+        result = await self.session.execute(
+            select(table).where(table.c.process_id == process_id).order_by(table.c.created_at, table.c.id)
+        )
+        return list(result.mappings())
+
     async def remove(self, table: Table, row_id: UUID, process_id: UUID) -> bool:
         result = await self.session.execute(
             table.delete().where(table.c.id == row_id, table.c.process_id == process_id).returning(table.c.id)

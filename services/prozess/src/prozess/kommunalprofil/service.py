@@ -87,7 +87,7 @@ async def swot(
     rows, next_cursor, total = await KommunalprofilRepository(session).page_in_recorded_order(
         swot_items, swot_items.c.process_id == process.id, page=page
     )
-    return Page[SwotItem](items=[_swot_item(r) for r in rows], next_cursor=next_cursor, total_count=total)
+    return Page[SwotItem](items=[swot_item_of(r) for r in rows], next_cursor=next_cursor, total_count=total)
 
 
 async def add_swot_item(
@@ -104,7 +104,7 @@ async def add_swot_item(
             "created_by": caller.subject,
         }
     )
-    return _swot_item(row)
+    return swot_item_of(row)
 
 
 async def change_swot_item(
@@ -125,7 +125,7 @@ async def change_swot_item(
         raise BadInput("A SWOT item keeps its kind, text and topics; send a value, not null.")
     if "topics" in changes:
         changes["topics"] = list(dict.fromkeys(changes["topics"]))
-    return _swot_item(await repository.change_swot_item(item_id, changes) if changes else existing)
+    return swot_item_of(await repository.change_swot_item(item_id, changes) if changes else existing)
 
 
 async def remove_swot_item(
@@ -142,5 +142,5 @@ async def remove_swot_item(
     await repository.remove(swot_items, item_id, process.id)
 
 
-def _swot_item(row: Mapping[str, Any]) -> SwotItem:
+def swot_item_of(row: Mapping[str, Any]) -> SwotItem:
     return SwotItem.model_validate({**row, "kind_label": LABELS["swot_kind"][row["kind"]]})

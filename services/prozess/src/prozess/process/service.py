@@ -90,15 +90,13 @@ async def processes_of(session: AsyncSession, caller: Caller, municipality_ids: 
     wanted = [m for m in dict.fromkeys(municipality_ids) if scope is None or str(m) in scope]
     if not wanted:
         return []
-    repository = ProcessRepository(session)
-    return await _assemble(repository, await repository.processes_of(wanted))
+    return await describe(session, await ProcessRepository(session).processes_of(wanted))
 
 
 async def get_process(session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme) -> Process:
     process = await readable_process(session, caller, municipality_id, programme)
-    repository = ProcessRepository(session)
-    rows = [r for r in await repository.processes_of([process.municipality_id]) if r["id"] == process.id]
-    return (await _assemble(repository, rows))[0]
+    rows = await ProcessRepository(session).processes_of([process.municipality_id])
+    return (await describe(session, [r for r in rows if r["id"] == process.id]))[0]
 
 
 async def history(
@@ -121,7 +119,9 @@ async def history(
     )
 
 
-async def _assemble(repository: ProcessRepository, process_rows: Sequence[RowMapping]) -> list[Process]:
+async def describe(session: AsyncSession, process_rows: Sequence[RowMapping]) -> list[Process]:
+    """Processes with their stages, checklists and overdue flags, from rows of `ProcessRepository.processes_of`."""
+    repository = ProcessRepository(session)
     ids = [row["id"] for row in process_rows]
     stage_rows: dict[UUID, list[RowMapping]] = defaultdict(list)
     for row in await repository.stages_of(ids):

@@ -33,7 +33,7 @@ async def participation_events_of(
         participation_events, participation_events.c.process_id == process.id, page=page
     )
     return Page[ParticipationEvent](
-        items=[_participation_event(r) for r in rows], next_cursor=next_cursor, total_count=total
+        items=[participation_event_of(r) for r in rows], next_cursor=next_cursor, total_count=total
     )
 
 
@@ -48,7 +48,7 @@ async def add_participation_event(
     row = await ZukunftswerkstattRepository(session).add_participation_event(
         {**data.model_dump(), "id": uuid4(), "process_id": process.id, "created_by": caller.subject}
     )
-    return _participation_event(row)
+    return participation_event_of(row)
 
 
 async def change_participation_event(
@@ -71,7 +71,7 @@ async def change_participation_event(
     if "groups_reached" in changes and changes["groups_reached"] is None:
         changes["groups_reached"] = []
     row = await repository.change_participation_event(event_id, changes) if changes else existing
-    return _participation_event(row)
+    return participation_event_of(row)
 
 
 async def remove_participation_event(
@@ -131,5 +131,5 @@ async def remove_idea(
     await repository.remove(ideas, idea_id, process.id)
 
 
-def _participation_event(row: Mapping[str, Any]) -> ParticipationEvent:
+def participation_event_of(row: Mapping[str, Any]) -> ParticipationEvent:
     return ParticipationEvent.model_validate({**row, "format_label": LABELS["participation_format"][row["format"]]})
