@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from prozess.checklist.endpoints import router as checklist_router
 from prozess.config import Settings
 from prozess.handlers import EVENT_HANDLERS
 from prozess.kommunalprofil.endpoints import router as kommunalprofil_router
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             routers=[
                 office_router,
                 process_router,
+                checklist_router,
                 kommunalprofil_router,
                 zukunftswerkstatt_router,
                 werkstattplan_router,

@@ -87,3 +87,16 @@ LABELS: dict[str, dict[str, str]] = {
         ParticipationFormat.SONSTIGES: "sonstiges Format",
     },
 }
+
+# Indicators the programme's guidance names; any other key needs its own label.
+KNOWN_INDICATORS: dict[str, str] = {
+    "population": "Einwohnerzahl",
+    "population-change-10y": "Bevölkerungsentwicklung der letzten zehn Jahre (%)",
+    "share-under-18": "Anteil der unter 18-Jährigen (%)",
+    "share-65-plus": "Anteil der 65-Jährigen und Älteren (%)",
+    "share-80-plus": "Anteil der 80-Jährigen und Älteren (%)",
+    "average-age": "Durchschnittsalter (Jahre)",
+    "migration-balance": "Wanderungssaldo (Personen je Jahr)",
+    "births": "Geburten je Jahr",
+    "share-migration-background": "Anteil der Menschen mit Migrationsgeschichte (%)",
+}

@@ -10,23 +10,10 @@ from prozess.access import readable_process, writable_process
 from prozess.kommunalprofil.repository import KommunalprofilRepository
 from prozess.kommunalprofil.schemas import Indicator, IndicatorSet, SwotItem, SwotItemCreate, SwotItemUpdate
 from prozess.models import swot_items
-from prozess.vocabulary import LABELS, Programme
+from prozess.vocabulary import KNOWN_INDICATORS, LABELS, Programme
 from zwk_common.auth import Caller
 from zwk_common.errors import BadInput, Conflict, NotFound
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
-
-# Indicators the programme's guidance names; any other key needs its own label.
-KNOWN_INDICATORS: dict[str, str] = {
-    "population": "Einwohnerzahl",
-    "population-change-10y": "Bevölkerungsentwicklung der letzten zehn Jahre (%)",
-    "share-under-18": "Anteil der unter 18-Jährigen (%)",
-    "share-65-plus": "Anteil der 65-Jährigen und Älteren (%)",
-    "share-80-plus": "Anteil der 80-Jährigen und Älteren (%)",
-    "average-age": "Durchschnittsalter (Jahre)",
-    "migration-balance": "Wanderungssaldo (Personen je Jahr)",
-    "births": "Geburten je Jahr",
-    "share-migration-background": "Anteil der Menschen mit Migrationsgeschichte (%)",
-}
 
 
 async def indicators(

@@ -3,12 +3,10 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from prozess.process import service
 from prozess.process.schemas import (
-    ChecklistItem,
-    ChecklistItemUpdate,
     Process,
     StagePlan,
     StageProgress,
@@ -26,7 +24,6 @@ router = APIRouter(tags=["processes"])
 
 PROCESS = "/processes/{municipality_id}/{programme}"
 STAGE = PROCESS + "/stages/{stage}"
-ChecklistKey = Annotated[str, Path(max_length=64)]
 
 
 @router.get("/processes", response_model=list[Process])
@@ -94,16 +91,3 @@ async def reopen_stage(
 ) -> StageProgress:
     """Office only: a completed stage goes back into work, with a reason."""
     return await service.reopen_stage(session, caller, municipality_id, programme, stage, data)
-
-
-@router.put(STAGE + "/checklist/{key}", response_model=ChecklistItem)
-async def set_checklist_item(
-    municipality_id: UUID,
-    programme: Programme,
-    stage: Stage,
-    key: ChecklistKey,
-    data: ChecklistItemUpdate,
-    session: SessionDep,
-    caller: CallerDep,
-) -> ChecklistItem:
-    return await service.set_checklist_item(session, caller, municipality_id, programme, stage, key, data)

@@ -9,7 +9,7 @@ from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, tru
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from prozess.checklists import MEASURE_REQUIRED_FIELDS, ProcessFacts
+from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS, ProcessFacts
 from prozess.models import (
     checklist_entries,
     ideas,
@@ -23,6 +23,7 @@ from prozess.models import (
     stages,
     swot_items,
 )
+from prozess.vocabulary import KNOWN_INDICATORS
 
 POPULATION = "population"
 
@@ -83,7 +84,7 @@ class ProcessRepository:
             select(
                 processes.c.id,
                 literal(POPULATION),
-                literal("Einwohnerzahl"),
+                literal(KNOWN_INDICATORS[POPULATION]),
                 literal(float(population)),
                 literal("Personen"),
                 literal("Stammdaten der Kommune (Geschäftsstelle)"),

@@ -1,4 +1,4 @@
-"""Request and response bodies of stages, checklists and history."""
+"""Request and response bodies of processes, stages and their history."""
 
 import datetime as dt
 from typing import Annotated
@@ -6,41 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from prozess.checklists import EvidenceKind
-from prozess.fields import Link, LongText, Number
+from prozess.checklist.schemas import ChecklistItem
 from prozess.stages import Stage, StageStatus
-
-
-class Evidence(BaseModel):
-    """What shows that a checklist item is done: a text, a link, a date or a number."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: LongText | None = None
-    link: Link | None = None
-    date: dt.date | None = None
-    number: Number | None = None
-
-
-class ChecklistItemUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    done: bool
-    # A plain string is read as evidence of the item's own kind ("2021-10-14" for a date item).
-    evidence: Evidence | Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] | None = None
-
-
-class ChecklistItem(BaseModel):
-    key: str
-    label: str
-    required: bool
-    derived: bool
-    evidence_kind: EvidenceKind
-    done: bool
-    evidence: Evidence | None
-    evidence_display: str | None
-    updated_at: dt.datetime | None
-    updated_by: str | None
 
 
 class StagePlan(BaseModel):

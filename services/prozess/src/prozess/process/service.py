@@ -1,4 +1,4 @@
-"""The rules of a municipality's process: stages in order, checklists, history. Records events, never commits."""
+"""The rules of a process: stages in order, their dates, history, overdue. Records events, never commits."""
 
 import uuid
 from collections import defaultdict
@@ -7,15 +7,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import ValidationError
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess import clock
 from prozess.access import ProcessRef, readable_process, readable_scope, writable_process
-from prozess.checklists import CHECKLISTS, ChecklistItemDefinition, EvidenceKind, ProcessFacts, definition
+from prozess.checklist.definitions import CHECKLISTS, ProcessFacts
+from prozess.checklist.service import checklist_item
 from prozess.events import (
-    ChecklistItemChecked,
     MunicipalityState,
     StageCompleted,
     StageOverdue,
@@ -25,9 +24,6 @@ from prozess.events import (
 from prozess.models import outbox
 from prozess.process.repository import ProcessRepository
 from prozess.process.schemas import (
-    ChecklistItem,
-    ChecklistItemUpdate,
-    Evidence,
     Process,
     StagePlan,
     StageProgress,
@@ -38,7 +34,7 @@ from prozess.process.schemas import (
 from prozess.stages import STAGES_IN_ORDER, STATUS_LABELS, Stage, StageStatus
 from prozess.vocabulary import Programme
 from zwk_common.auth import Caller, Role
-from zwk_common.errors import BadInput, Conflict, NotFound
+from zwk_common.errors import BadInput, Conflict
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
 
 # --- the replica: processes open when kommunen announces a participant ---
@@ -155,7 +151,7 @@ def _progress(
     row: Mapping[str, Any], entries: Mapping[tuple[str, str], Mapping[str, Any]], facts: ProcessFacts, today: date
 ) -> StageProgress:
     stage = Stage(row["stage"])
-    items = [_checklist_item(d, entries.get((stage.value, d.key)), facts) for d in CHECKLISTS[stage]]
+    items = [checklist_item(d, entries.get((stage.value, d.key)), facts) for d in CHECKLISTS[stage]]
     return StageProgress(
         stage=stage,
         label=stage.label,
@@ -178,65 +174,6 @@ def is_overdue(stage_row: Mapping[str, Any], today: date) -> bool:
         and stage_row["due_date"] is not None
         and stage_row["due_date"] < today
     )
-
-
-def _checklist_item(
-    item: ChecklistItemDefinition, entry: Mapping[str, Any] | None, facts: ProcessFacts
-) -> ChecklistItem:
-    if item.derived is not None:
-        done, count = item.derived(facts)
-        evidence: Evidence | None = Evidence(number=count)
-        updated_at, updated_by = None, None
-    else:
-        done = bool(entry and entry["done"])
-        evidence = _evidence_of(entry)
-        updated_at = entry["updated_at"] if entry else None
-        updated_by = entry["updated_by"] if entry else None
-    return ChecklistItem(
-        key=item.key,
-        label=item.label,
-        required=item.required,
-        derived=item.is_derived,
-        evidence_kind=item.evidence,
-        done=done,
-        evidence=evidence,
-        evidence_display=_display(evidence, item.evidence),
-        updated_at=updated_at,
-        updated_by=updated_by,
-    )
-
-
-def _evidence_of(entry: Mapping[str, Any] | None) -> Evidence | None:
-    if entry is None:
-        return None
-    evidence = Evidence(
-        text=entry["evidence_text"],
-        link=entry["evidence_link"],
-        date=entry["evidence_date"],
-        number=entry["evidence_number"],
-    )
-    return evidence if evidence.model_dump(exclude_none=True) else None
-
-
-def _display(evidence: Evidence | None, kind: EvidenceKind) -> str | None:
-    """The evidence as one German string, the item's own kind first."""
-    if evidence is None:
-        return None
-    shown = {
-        EvidenceKind.DATE: evidence.date.strftime("%d.%m.%Y") if evidence.date else None,
-        EvidenceKind.NUMBER: _german_number(evidence.number) if evidence.number is not None else None,
-        EvidenceKind.LINK: evidence.link,
-        EvidenceKind.TEXT: evidence.text,
-    }
-    ordered = [shown[kind]] + [value for k, value in shown.items() if k != kind]
-    parts = [part for part in ordered if part]
-    return " · ".join(parts) if parts else None
-
-
-def _german_number(value: float) -> str:
-    if value == int(value):
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 # --- stage transitions ---
@@ -397,83 +334,6 @@ async def _stage_progress(repository: ProcessRepository, process: ProcessRef, st
 
 def _day_of(moment: datetime) -> date:
     return moment.astimezone(clock.GERMANY).date()
-
-
-# --- checklists ---
-
-
-async def set_checklist_item(
-    session: AsyncSession,
-    caller: Caller,
-    municipality_id: UUID,
-    programme: Programme,
-    stage: Stage,
-    key: str,
-    data: ChecklistItemUpdate,
-) -> ChecklistItem:
-    """Tick or untick a checklist item with its evidence; a completed stage's items stay as they were."""
-    process = await writable_process(session, caller, municipality_id, programme)
-    item = definition(stage, key)
-    if item is None:
-        raise NotFound(f"{stage.label} has no checklist item {key!r}.")
-    if item.is_derived:
-        raise Conflict(f"{item.label!r} follows from the recorded data; record that data instead.")
-    repository = ProcessRepository(session)
-    row = await repository.stage(process.id, stage.value)
-    if row["status"] == StageStatus.COMPLETED:
-        raise Conflict(f"{stage.label} is completed; the office reopens it before its checklist changes.")
-    evidence = _read_evidence(data.evidence, item.evidence)
-    before = await repository.checklist_entry(process.id, stage.value, key)
-    saved = await repository.save_checklist_entry(
-        {
-            "process_id": process.id,
-            "stage": stage.value,
-            "key": key,
-            "done": data.done,
-            "evidence_text": evidence.text if evidence else None,
-            "evidence_link": evidence.link if evidence else None,
-            "evidence_date": evidence.date if evidence else None,
-            "evidence_number": evidence.number if evidence else None,
-            "updated_by": caller.subject,
-        }
-    )
-    if data.done != bool(before and before["done"]):
-        await outbox.record(
-            session,
-            ChecklistItemChecked(
-                municipality_id=process.municipality_id,
-                programme=process.programme,
-                stage=stage,
-                key=key,
-                done=data.done,
-                actor=caller.subject,
-            ),
-        )
-    return _checklist_item(item, saved, ProcessFacts())
-
-
-def _read_evidence(given: Evidence | str | None, kind: EvidenceKind) -> Evidence | None:
-    if given is None or isinstance(given, Evidence):
-        return given
-    if not given:
-        return None
-    try:
-        if kind is EvidenceKind.DATE:
-            return Evidence(date=_parse_date(given))
-        if kind is EvidenceKind.NUMBER:
-            return Evidence(number=float(given.replace(".", "").replace(",", ".") if "," in given else given))
-        if kind is EvidenceKind.LINK:
-            return Evidence(link=given)
-    except (ValueError, ValidationError) as exc:
-        raise BadInput(f"The evidence {given!r} is not a {kind.value.lower()} as this item needs.") from exc
-    return Evidence(text=given)
-
-
-def _parse_date(value: str) -> date:
-    if "." in value:
-        day, month, year = value.split(".")
-        return date(int(year), int(month), int(day))
-    return date.fromisoformat(value)
 
 
 # --- overdue ---

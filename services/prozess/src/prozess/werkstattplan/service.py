@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.access import ProcessRef, readable_process, writable_process
-from prozess.checklists import MEASURE_REQUIRED_FIELDS
+from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS
 from prozess.events import MeasureAdded, MeasureStatusChanged
 from prozess.models import ideas, measures, outbox, swot_items
 from prozess.vocabulary import LABELS, MeasureStatus, Programme
