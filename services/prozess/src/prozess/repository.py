@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, Table, func, select, tuple_
+from sqlalchemy import RowMapping, Table, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zwk_common.errors import BadInput
@@ -22,7 +22,10 @@ class Repository:
         query = select(table).where(*where)
         if page.after is not None:
             created_at, row_id = _recorded_position(page.after)
-            query = query.where(tuple_(table.c.created_at, table.c.id) > tuple_(created_at, row_id))
+            query = query.where(
+                tuple_(table.c.created_at, table.c.id)
+                > tuple_(literal(created_at, table.c.created_at.type), literal(row_id, table.c.id.type))
+            )
         rows = list(
             (
                 await self.session.execute(query.order_by(table.c.created_at, table.c.id).limit(page.first + 1))

@@ -2,10 +2,10 @@
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.access import writable_process
@@ -35,9 +35,7 @@ from zwk_common.auth import Caller
 from zwk_common.errors import BadInput, Conflict, NotFound
 
 
-def checklist_item(
-    item: ChecklistItemDefinition, entry: Mapping[str, Any] | None, facts: ProcessFacts
-) -> ChecklistItem:
+def checklist_item(item: ChecklistItemDefinition, entry: RowMapping | None, facts: ProcessFacts) -> ChecklistItem:
     """One item as a person sees it: ticked by hand (`entry`), or following from the data (`facts`)."""
     if item.derived is not None:
         done, count = item.derived(facts)
@@ -62,7 +60,7 @@ def checklist_item(
     )
 
 
-def _evidence_of(entry: Mapping[str, Any] | None) -> Evidence | None:
+def _evidence_of(entry: RowMapping | None) -> Evidence | None:
     if entry is None:
         return None
     evidence = Evidence(

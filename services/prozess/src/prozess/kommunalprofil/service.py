@@ -1,9 +1,8 @@
 """The rules of the Kommunalprofil: indicators with their source, and the SWOT analysis. Never commits."""
 
-from collections.abc import Mapping
-from typing import Any
 from uuid import UUID, uuid4
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.access import readable_process, writable_process
@@ -129,5 +128,5 @@ async def remove_swot_item(
     await repository.remove(swot_items, item_id, process.id)
 
 
-def swot_item_of(row: Mapping[str, Any]) -> SwotItem:
+def swot_item_of(row: RowMapping) -> SwotItem:
     return SwotItem.model_validate({**row, "kind_label": LABELS["swot_kind"][row["kind"]]})

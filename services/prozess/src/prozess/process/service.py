@@ -148,7 +148,7 @@ async def describe(session: AsyncSession, process_rows: Sequence[RowMapping]) ->
 
 
 def _progress(
-    row: Mapping[str, Any], entries: Mapping[tuple[str, str], Mapping[str, Any]], facts: ProcessFacts, today: date
+    row: RowMapping, entries: Mapping[tuple[str, str], RowMapping], facts: ProcessFacts, today: date
 ) -> StageProgress:
     stage = Stage(row["stage"])
     items = [checklist_item(d, entries.get((stage.value, d.key)), facts) for d in CHECKLISTS[stage]]
@@ -168,7 +168,7 @@ def _progress(
     )
 
 
-def is_overdue(stage_row: Mapping[str, Any], today: date) -> bool:
+def is_overdue(stage_row: RowMapping, today: date) -> bool:
     return (
         stage_row["status"] == StageStatus.IN_PROGRESS
         and stage_row["due_date"] is not None
@@ -310,7 +310,7 @@ async def _transition(
 
 
 def _stage_event(
-    process: ProcessRef, row: Mapping[str, Any], at: datetime, caller: Caller | None, reason: str | None = None
+    process: ProcessRef, row: RowMapping, at: datetime, caller: Caller | None, reason: str | None = None
 ) -> dict[str, Any]:
     return {
         "municipality_id": process.municipality_id,

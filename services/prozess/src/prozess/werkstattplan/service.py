@@ -1,9 +1,9 @@
 """The rules of the Werkstattplan: measures, their completeness and status. Records events, never commits."""
 
-from collections.abc import Mapping
 from typing import Any
 from uuid import UUID, uuid4
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.access import ProcessRef, readable_process, writable_process
@@ -127,7 +127,7 @@ async def change_measure_status(
     return measure_of(row)
 
 
-def measure_of(row: Mapping[str, Any]) -> Measure:
+def measure_of(row: RowMapping) -> Measure:
     missing = [label for name, label in MEASURE_REQUIRED_FIELDS.items() if row[name] is None or row[name] == []]
     return Measure.model_validate(
         {
@@ -139,7 +139,7 @@ def measure_of(row: Mapping[str, Any]) -> Measure:
     )
 
 
-async def _existing(repository: WerkstattplanRepository, process: ProcessRef, measure_id: UUID) -> Mapping[str, Any]:
+async def _existing(repository: WerkstattplanRepository, process: ProcessRef, measure_id: UUID) -> RowMapping:
     row = await repository.one_of_process(measures, measure_id, process.id)
     if row is None:
         raise NotFound(f"The Werkstattplan has no measure {measure_id}.")
@@ -151,9 +151,7 @@ def _check_period(start: Any, end: Any) -> None:
         raise BadInput(f"The measure's period ends ({end}) before it begins ({start}).")
 
 
-def _event(
-    process: ProcessRef, row: Mapping[str, Any], previous: MeasureStatus | None, caller: Caller
-) -> dict[str, Any]:
+def _event(process: ProcessRef, row: RowMapping, previous: MeasureStatus | None, caller: Caller) -> dict[str, Any]:
     return {
         "municipality_id": process.municipality_id,
         "municipality_name": process.municipality_name,

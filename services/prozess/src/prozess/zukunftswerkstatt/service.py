@@ -1,9 +1,8 @@
 """The rules of participation events and the measure ideas they produce. Never commits."""
 
-from collections.abc import Mapping
-from typing import Any
 from uuid import UUID, uuid4
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.access import readable_process, writable_process
@@ -131,5 +130,5 @@ async def remove_idea(
     await repository.remove(ideas, idea_id, process.id)
 
 
-def participation_event_of(row: Mapping[str, Any]) -> ParticipationEvent:
+def participation_event_of(row: RowMapping) -> ParticipationEvent:
     return ParticipationEvent.model_validate({**row, "format_label": LABELS["participation_format"][row["format"]]})
