@@ -21,16 +21,22 @@ class ProcessRef:
     population: int | None
 
 
-def readable_scope(caller: Caller) -> frozenset[str] | None:
+def readable_scope(caller: Caller) -> frozenset[UUID] | None:
     """The municipalities whose processes the caller may read; None means all (office, reader)."""
     if caller.role in (Role.OFFICE, Role.READER):
         return None
-    return caller.assigned()
+    scope = set()
+    for claimed in caller.assigned():
+        try:
+            scope.add(UUID(claimed))
+        except ValueError:
+            continue  # a claim that names no municipality grants nothing
+    return frozenset(scope)
 
 
 def may_read(caller: Caller, municipality_id: UUID) -> bool:
     scope = readable_scope(caller)
-    return scope is None or str(municipality_id) in scope
+    return scope is None or municipality_id in scope
 
 
 def require_read(caller: Caller, municipality_id: UUID) -> None:

@@ -94,14 +94,3 @@ class ChecklistItemChecked(_OfMunicipality):
     key: str
     done: bool
     actor: str | None
-
-
-PUBLISHED: tuple[type[EventPayload], ...] = (
-    StageStarted,
-    StageCompleted,
-    StageReopened,
-    StageOverdue,
-    MeasureAdded,
-    MeasureStatusChanged,
-    ChecklistItemChecked,
-)

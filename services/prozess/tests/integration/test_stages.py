@@ -222,8 +222,7 @@ async def test_every_transition_is_kept_in_the_history(prozess) -> None:  # type
 async def test_two_concurrent_completions_one_wins_and_one_event_is_published(prozess) -> None:  # type: ignore[no-untyped-def]
     await prozess.register()
     await prozess.start("KICK_OFF")
-    for key in ("kick-off-date", "invited-by-head", "participants-by-actor-type", "agreed-goals", "agreed-next-steps"):
-        await prozess.tick("KICK_OFF", key, "2021-10-14" if key == "kick-off-date" else "erledigt")
+    await prozess.finish_kick_off_items()
     answers = await asyncio.gather(*(prozess.complete("KICK_OFF") for _ in range(5)))
     assert sorted(a.status_code for a in answers) == [200, 409, 409, 409, 409]
     assert len(await prozess.events("zwk.prozess.stage.completed")) == 1
@@ -298,3 +297,13 @@ async def test_without_a_token_nothing_is_answered(prozess) -> None:  # type: ig
     response = await prozess.client.get(ZWK)
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_claim_that_names_no_municipality_grants_nothing(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.register(prozess.RIESA, "Riesa", ags="14627230")
+    odd = {"Authorization": f"Bearer {prozess.mint('adviser', municipality_ids=['dortmund', str(prozess.RIESA)])}"}
+    ids = await prozess.get("/processes/municipality-ids", headers=odd, programme="ZWK")
+    assert ids.status_code == 200
+    assert ids.json()["items"] == [str(prozess.RIESA)]
+    assert (await prozess.post(kick_off("/start"), None, odd)).status_code == 403

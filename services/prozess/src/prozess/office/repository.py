@@ -44,7 +44,7 @@ class OfficeRepository(Repository):
         stage: str | None,
         overdue: bool | None,
         today: date,
-        scope: frozenset[str] | None,
+        scope: frozenset[UUID] | None,
         after: UUID | None,
         limit: int,
     ) -> tuple[list[UUID], int]:
@@ -63,7 +63,7 @@ class OfficeRepository(Repository):
         stage: str | None,
         overdue: bool | None,
         today: date,
-        scope: frozenset[str] | None,
+        scope: frozenset[UUID] | None,
     ) -> Select:  # type: ignore[type-arg]
         query = select(processes.c.municipality_id).where(processes.c.active)
         # Without a programme, one municipality may match in several.
@@ -75,5 +75,5 @@ class OfficeRepository(Repository):
         elif overdue is False:
             query = query.where((processes.c.open_due_date.is_(None)) | (processes.c.open_due_date >= today))
         if scope is not None:
-            query = query.where(processes.c.municipality_id.in_([UUID(m) for m in scope]))
+            query = query.where(processes.c.municipality_id.in_(list(scope)))
         return query

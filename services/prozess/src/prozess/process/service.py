@@ -83,7 +83,7 @@ async def keep_municipality(session: AsyncSession, state: MunicipalityState, eve
 async def processes_of(session: AsyncSession, caller: Caller, municipality_ids: Sequence[UUID]) -> list[Process]:
     """The processes of many municipalities at once; those the caller may not read are left out."""
     scope = readable_scope(caller)
-    wanted = [m for m in dict.fromkeys(municipality_ids) if scope is None or str(m) in scope]
+    wanted = [m for m in dict.fromkeys(municipality_ids) if scope is None or m in scope]
     if not wanted:
         return []
     return await describe(session, await ProcessRepository(session).processes_of(wanted))
