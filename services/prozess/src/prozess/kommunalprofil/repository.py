@@ -6,24 +6,11 @@ from uuid import UUID
 from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from prozess.models import indicators, measures, swot_items
+from prozess.models import indicators, swot_items
 from prozess.repository import Repository
 
 
 class KommunalprofilRepository(Repository):
-    async def indicators(self, process_id: UUID, *, after_key: str | None, limit: int) -> list[RowMapping]:
-        query = select(indicators).where(indicators.c.process_id == process_id)
-        if after_key is not None:
-            query = query.where(indicators.c.key > after_key)
-        result = await self.session.execute(query.order_by(indicators.c.key).limit(limit))
-        return list(result.mappings())
-
-    async def count_indicators(self, process_id: UUID) -> int:
-        result = await self.session.execute(
-            select(func.count()).select_from(indicators).where(indicators.c.process_id == process_id)
-        )
-        return int(result.scalar_one())
-
     async def indicator(self, process_id: UUID, key: str) -> RowMapping | None:
         result = await self.session.execute(
             select(indicators).where(indicators.c.process_id == process_id, indicators.c.key == key)
@@ -61,7 +48,3 @@ class KommunalprofilRepository(Repository):
             update(swot_items).where(swot_items.c.id == item_id).values(**values).returning(*swot_items.c)
         )
         return result.mappings().one()
-
-    async def measures_from_swot_item(self, item_id: UUID) -> list[str]:
-        result = await self.session.execute(select(measures.c.title).where(measures.c.origin_swot_item_id == item_id))
-        return list(result.scalars())

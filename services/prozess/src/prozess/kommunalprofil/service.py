@@ -8,28 +8,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from prozess.access import readable_process, writable_process
 from prozess.kommunalprofil.repository import KommunalprofilRepository
 from prozess.kommunalprofil.schemas import Indicator, IndicatorSet, SwotItem, SwotItemCreate, SwotItemUpdate
-from prozess.models import swot_items
+from prozess.models import indicators as indicators_table
+from prozess.models import measures, swot_items
+from prozess.records import remove_unless_an_origin
 from prozess.vocabulary import KNOWN_INDICATORS, LABELS, Programme
 from zwk_common.auth import Caller
-from zwk_common.errors import BadInput, Conflict, NotFound
-from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
+from zwk_common.errors import BadInput, NotFound
+from zwk_common.pagination import Page, PageParams
 
 
 async def indicators(
     session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, page: PageParams
 ) -> Page[Indicator]:
     process = await readable_process(session, caller, municipality_id, programme)
-    after_key = None
-    if page.after is not None:
-        (after_key,) = decode_cursor(page.after, 1)
-        if not isinstance(after_key, str):
-            raise BadInput("The cursor `after` is not one this service gave out.")
-    repository = KommunalprofilRepository(session)
-    rows = await repository.indicators(process.id, after_key=after_key, limit=page.first + 1)
+    rows, next_cursor, total = await KommunalprofilRepository(session).page_in_order(
+        indicators_table, indicators_table.c.key, indicators_table.c.process_id == process.id, page=page
+    )
     return Page[Indicator](
-        items=[Indicator.model_validate(r) for r in rows[: page.first]],
-        next_cursor=encode_cursor(rows[page.first - 1]["key"]) if len(rows) > page.first else None,
-        total_count=await repository.count_indicators(process.id),
+        items=[Indicator.model_validate(r) for r in rows], next_cursor=next_cursor, total_count=total
     )
 
 
@@ -117,15 +113,15 @@ async def change_swot_item(
 async def remove_swot_item(
     session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, item_id: UUID
 ) -> None:
-    """Remove a SWOT item no measure came from: a measure's origin is part of the record."""
     process = await writable_process(session, caller, municipality_id, programme)
-    repository = KommunalprofilRepository(session)
-    if await repository.one_of_process(swot_items, item_id, process.id) is None:
-        raise NotFound(f"The Kommunalprofil has no SWOT item {item_id}.")
-    grown = await repository.measures_from_swot_item(item_id)
-    if grown:
-        raise Conflict(f"The measures {', '.join(grown)} came from this SWOT item; it stays as their origin.")
-    await repository.remove(swot_items, item_id, process.id)
+    await remove_unless_an_origin(
+        KommunalprofilRepository(session),
+        swot_items,
+        item_id,
+        process.id,
+        noun="SWOT item",
+        origin_of=measures.c.origin_swot_item_id,
+    )
 
 
 def swot_item_of(row: RowMapping) -> SwotItem:

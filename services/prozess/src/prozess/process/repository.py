@@ -7,7 +7,6 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS, ProcessFacts
 from prozess.models import (
@@ -23,15 +22,13 @@ from prozess.models import (
     stages,
     swot_items,
 )
+from prozess.repository import Repository
 from prozess.vocabulary import KNOWN_INDICATORS
 
 POPULATION = "population"
 
 
-class ProcessRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ProcessRepository(Repository):
     # --- the municipality replica ---
 
     async def upsert_municipality(self, values: dict[str, Any]) -> bool:
@@ -202,20 +199,13 @@ class ProcessRepository:
             )
         )
 
-    async def transitions(self, process_id: UUID, *, after_id: int | None, limit: int | None) -> list[RowMapping]:
-        query = select(stage_transitions).where(stage_transitions.c.process_id == process_id)
-        if after_id is not None:
-            query = query.where(stage_transitions.c.id > after_id)
-        query = query.order_by(stage_transitions.c.id)
-        if limit is not None:
-            query = query.limit(limit)
-        return list((await self.session.execute(query)).mappings())
-
-    async def count_transitions(self, process_id: UUID) -> int:
+    async def transitions(self, process_id: UUID) -> list[RowMapping]:
         result = await self.session.execute(
-            select(func.count()).select_from(stage_transitions).where(stage_transitions.c.process_id == process_id)
+            select(stage_transitions)
+            .where(stage_transitions.c.process_id == process_id)
+            .order_by(stage_transitions.c.id)
         )
-        return int(result.scalar_one())
+        return list(result.mappings())
 
     # --- checklists ---
 

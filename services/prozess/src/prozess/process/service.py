@@ -21,7 +21,7 @@ from prozess.events import (
     StageReopened,
     StageStarted,
 )
-from prozess.models import outbox
+from prozess.models import outbox, stage_transitions
 from prozess.process.repository import ProcessRepository
 from prozess.process.schemas import (
     Process,
@@ -35,7 +35,7 @@ from prozess.stages import STAGES_IN_ORDER, STATUS_LABELS, Stage, StageStatus
 from prozess.vocabulary import Programme
 from zwk_common.auth import Caller, Role
 from zwk_common.errors import BadInput, Conflict
-from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
+from zwk_common.pagination import Page, PageParams
 
 # --- the replica: processes open when kommunen announces a participant ---
 
@@ -100,18 +100,11 @@ async def history(
 ) -> Page[StageTransition]:
     """Every change of a stage's status, oldest first."""
     process = await readable_process(session, caller, municipality_id, programme)
-    after_id = None
-    if page.after is not None:
-        (after_id,) = decode_cursor(page.after, 1)
-        if not isinstance(after_id, int):
-            raise BadInput("The cursor `after` is not one this service gave out.")
-    repository = ProcessRepository(session)
-    rows = await repository.transitions(process.id, after_id=after_id, limit=page.first + 1)
-    items = [StageTransition.model_validate(r) for r in rows[: page.first]]
+    rows, next_cursor, total = await ProcessRepository(session).page_in_order(
+        stage_transitions, stage_transitions.c.id, stage_transitions.c.process_id == process.id, page=page
+    )
     return Page[StageTransition](
-        items=items,
-        next_cursor=encode_cursor(rows[page.first - 1]["id"]) if len(rows) > page.first else None,
-        total_count=await repository.count_transitions(process.id),
+        items=[StageTransition.model_validate(r) for r in rows], next_cursor=next_cursor, total_count=total
     )
 
 

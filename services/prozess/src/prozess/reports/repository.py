@@ -4,17 +4,11 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping, func, select
 
-from prozess.models import indicators, measures, participation_events, processes
+from prozess.models import indicators, measures, participation_events
 from prozess.repository import Repository
 
 
 class ReportRepository(Repository):
-    async def processes_of_municipality(self, municipality_id: UUID) -> list[RowMapping]:
-        result = await self.session.execute(
-            select(processes).where(processes.c.municipality_id == municipality_id).order_by(processes.c.programme)
-        )
-        return list(result.mappings())
-
     async def measures_by_topic_and_status(self, process_id: UUID) -> list[RowMapping]:
         result = await self.session.execute(
             select(measures.c.topic, measures.c.status, func.count().label("count"))

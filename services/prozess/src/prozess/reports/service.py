@@ -73,10 +73,7 @@ async def _process_record(session: AsyncSession, row: RowMapping, process: Proce
         current_stage=process.current_stage,
         created_at=row["created_at"],
         stages=process.stages,
-        history=[
-            StageTransition.model_validate(t)
-            for t in await ProcessRepository(session).transitions(process_id, after_id=None, limit=None)
-        ],
+        history=[StageTransition.model_validate(t) for t in await ProcessRepository(session).transitions(process_id)],
         indicators=[Indicator.model_validate(r) for r in await repository.indicators_of(process_id)],
         swot_items=[swot_item_of(r) for r in await repository.all_in_recorded_order(swot_items, process_id)],
         participation_events=[

@@ -3,10 +3,10 @@
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, update
 from sqlalchemy.dialects.postgresql import insert
 
-from prozess.models import ideas, measures, participation_events
+from prozess.models import ideas, participation_events
 from prozess.repository import Repository
 
 
@@ -26,14 +26,6 @@ class ZukunftswerkstattRepository(Repository):
         )
         return result.mappings().one()
 
-    async def ideas_from_participation_event(self, event_id: UUID) -> list[str]:
-        result = await self.session.execute(select(ideas.c.title).where(ideas.c.participation_event_id == event_id))
-        return list(result.scalars())
-
     async def add_idea(self, values: dict[str, Any]) -> RowMapping:
         result = await self.session.execute(insert(ideas).values(**values).returning(*ideas.c))
         return result.mappings().one()
-
-    async def measures_from_idea(self, idea_id: UUID) -> list[str]:
-        result = await self.session.execute(select(measures.c.title).where(measures.c.origin_idea_id == idea_id))
-        return list(result.scalars())

@@ -6,7 +6,8 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.access import readable_process, writable_process
-from prozess.models import ideas, participation_events
+from prozess.models import ideas, measures, participation_events
+from prozess.records import remove_unless_an_origin
 from prozess.vocabulary import LABELS, Programme
 from prozess.zukunftswerkstatt.repository import ZukunftswerkstattRepository
 from prozess.zukunftswerkstatt.schemas import (
@@ -17,7 +18,7 @@ from prozess.zukunftswerkstatt.schemas import (
     ParticipationEventUpdate,
 )
 from zwk_common.auth import Caller
-from zwk_common.errors import BadInput, Conflict, NotFound
+from zwk_common.errors import BadInput, NotFound
 from zwk_common.pagination import Page, PageParams
 
 # Fields an event keeps once recorded; the others may be cleared with null.
@@ -77,13 +78,14 @@ async def remove_participation_event(
     session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, event_id: UUID
 ) -> None:
     process = await writable_process(session, caller, municipality_id, programme)
-    repository = ZukunftswerkstattRepository(session)
-    if await repository.one_of_process(participation_events, event_id, process.id) is None:
-        raise NotFound(f"The process has no participation event {event_id}.")
-    grown = await repository.ideas_from_participation_event(event_id)
-    if grown:
-        raise Conflict(f"The ideas {', '.join(grown)} came from this event; it stays as their origin.")
-    await repository.remove(participation_events, event_id, process.id)
+    await remove_unless_an_origin(
+        ZukunftswerkstattRepository(session),
+        participation_events,
+        event_id,
+        process.id,
+        noun="participation event",
+        origin_of=ideas.c.participation_event_id,
+    )
 
 
 async def ideas_of(
@@ -121,13 +123,14 @@ async def remove_idea(
     session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, idea_id: UUID
 ) -> None:
     process = await writable_process(session, caller, municipality_id, programme)
-    repository = ZukunftswerkstattRepository(session)
-    if await repository.one_of_process(ideas, idea_id, process.id) is None:
-        raise NotFound(f"The process has no idea {idea_id}.")
-    grown = await repository.measures_from_idea(idea_id)
-    if grown:
-        raise Conflict(f"The measures {', '.join(grown)} came from this idea; it stays as their origin.")
-    await repository.remove(ideas, idea_id, process.id)
+    await remove_unless_an_origin(
+        ZukunftswerkstattRepository(session),
+        ideas,
+        idea_id,
+        process.id,
+        noun="idea",
+        origin_of=measures.c.origin_idea_id,
+    )
 
 
 def participation_event_of(row: RowMapping) -> ParticipationEvent:
