@@ -10,6 +10,7 @@ from prozess.access import ProcessRef, readable_process, writable_process
 from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS
 from prozess.events import MeasureAdded, MeasureStatusChanged
 from prozess.models import ideas, measures, outbox, swot_items
+from prozess.records import require_origin_of_process
 from prozess.vocabulary import LABELS, MeasureStatus, Programme
 from prozess.werkstattplan.repository import WerkstattplanRepository
 from prozess.werkstattplan.schemas import Measure, MeasureCreate, MeasureStatusChange, MeasureUpdate
@@ -56,15 +57,8 @@ async def add_measure(
     process = await writable_process(session, caller, municipality_id, programme)
     repository = WerkstattplanRepository(session)
     _check_period(data.period_start, data.period_end)
-    if data.origin_swot_item_id is not None and (
-        await repository.one_of_process(swot_items, data.origin_swot_item_id, process.id) is None
-    ):
-        raise BadInput(f"The SWOT item {data.origin_swot_item_id} is not one of this process.")
-    if (
-        data.origin_idea_id is not None
-        and await repository.one_of_process(ideas, data.origin_idea_id, process.id) is None
-    ):
-        raise BadInput(f"The idea {data.origin_idea_id} is not one of this process.")
+    await require_origin_of_process(repository, swot_items, data.origin_swot_item_id, process.id, noun="SWOT item")
+    await require_origin_of_process(repository, ideas, data.origin_idea_id, process.id, noun="idea")
     row = await repository.add_measure(
         {
             **data.model_dump(exclude={"milestones"}),

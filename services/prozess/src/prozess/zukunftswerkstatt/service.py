@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.access import readable_process, writable_process
 from prozess.models import ideas, measures, participation_events
-from prozess.records import remove_unless_an_origin
+from prozess.records import remove_unless_an_origin, require_origin_of_process
 from prozess.vocabulary import LABELS, Programme
 from prozess.zukunftswerkstatt.repository import ZukunftswerkstattRepository
 from prozess.zukunftswerkstatt.schemas import (
@@ -103,10 +103,9 @@ async def add_idea(
 ) -> Idea:
     process = await writable_process(session, caller, municipality_id, programme)
     repository = ZukunftswerkstattRepository(session)
-    if data.participation_event_id is not None and (
-        await repository.one_of_process(participation_events, data.participation_event_id, process.id) is None
-    ):
-        raise BadInput(f"The participation event {data.participation_event_id} is not one of this process.")
+    await require_origin_of_process(
+        repository, participation_events, data.participation_event_id, process.id, noun="participation event"
+    )
     row = await repository.add_idea(
         {
             **data.model_dump(),
