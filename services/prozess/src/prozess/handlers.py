@@ -1,26 +1,15 @@
 """The events prozess consumes: one table from event to handler."""
 
-from prozess import service
-from prozess.events import MunicipalityRegistered
+from prozess.events import MunicipalityRegistered, MunicipalityState, MunicipalityUpdated
+from prozess.process import service
 from zwk_common.messaging import EventContext, Handler
 
 
-async def open_processes_for_participant(event: MunicipalityRegistered, ctx: EventContext) -> None:
-    await service.open_processes(
-        ctx.session,
-        {
-            "id": event.municipality_id,
-            "ags": event.ags,
-            "name": event.name,
-            "kind": event.kind,
-            "bundesland": event.bundesland,
-            "population": event.population,
-            "programmes": event.programmes,
-        },
-        event.programmes,
-    )
+async def keep_participant(event: MunicipalityState, ctx: EventContext) -> None:
+    await service.keep_municipality(ctx.session, event, ctx.envelope.time)
 
 
 EVENT_HANDLERS: dict[type, Handler] = {
-    MunicipalityRegistered: open_processes_for_participant,
+    MunicipalityRegistered: keep_participant,
+    MunicipalityUpdated: keep_participant,
 }

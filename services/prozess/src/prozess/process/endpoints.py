@@ -1,0 +1,93 @@
+"""Thin HTTP routes of processes, stages, checklists and history."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from prozess.process import service
+from prozess.process.schemas import (
+    Process,
+    StagePlan,
+    StageProgress,
+    StageReopen,
+    StageStart,
+    StageTransition,
+)
+from prozess.stages import Stage
+from prozess.vocabulary import Programme
+from zwk_common.auth import CallerDep
+from zwk_common.db import SessionDep
+from zwk_common.pagination import Page, PageDep
+
+router = APIRouter(tags=["processes"])
+
+PROCESS = "/processes/{municipality_id}/{programme}"
+STAGE = PROCESS + "/stages/{stage}"
+
+
+@router.get("/processes", response_model=list[Process])
+async def get_processes(
+    session: SessionDep,
+    caller: CallerDep,
+    municipality_ids: Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)],
+) -> list[Process]:
+    """The processes of up to 100 municipalities at once (the gateway's batch read); others' are left out."""
+    return await service.processes_of(session, caller, municipality_ids)
+
+
+@router.get(PROCESS, response_model=Process)
+async def get_process(municipality_id: UUID, programme: Programme, session: SessionDep, caller: CallerDep) -> Process:
+    return await service.get_process(session, caller, municipality_id, programme)
+
+
+@router.get(PROCESS + "/history", response_model=Page[StageTransition])
+async def get_history(
+    municipality_id: UUID, programme: Programme, session: SessionDep, caller: CallerDep, page: PageDep
+) -> Page[StageTransition]:
+    """Every change of a stage's status: who, when, from, to, why; oldest first."""
+    return await service.history(session, caller, municipality_id, programme, page)
+
+
+@router.patch(STAGE, response_model=StageProgress)
+async def plan_stage(
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    data: StagePlan,
+    session: SessionDep,
+    caller: CallerDep,
+) -> StageProgress:
+    return await service.plan_stage(session, caller, municipality_id, programme, stage, data)
+
+
+@router.post(STAGE + "/start", response_model=StageProgress)
+async def start_stage(
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    session: SessionDep,
+    caller: CallerDep,
+    data: StageStart | None = None,
+) -> StageProgress:
+    return await service.start_stage(session, caller, municipality_id, programme, stage, data or StageStart())
+
+
+@router.post(STAGE + "/complete", response_model=StageProgress)
+async def complete_stage(
+    municipality_id: UUID, programme: Programme, stage: Stage, session: SessionDep, caller: CallerDep
+) -> StageProgress:
+    return await service.complete_stage(session, caller, municipality_id, programme, stage)
+
+
+@router.post(STAGE + "/reopen", response_model=StageProgress)
+async def reopen_stage(
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    data: StageReopen,
+    session: SessionDep,
+    caller: CallerDep,
+) -> StageProgress:
+    """Office only: a completed stage goes back into work, with a reason."""
+    return await service.reopen_stage(session, caller, municipality_id, programme, stage, data)

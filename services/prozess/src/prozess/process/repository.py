@@ -1,0 +1,326 @@
+"""All SQL of the municipality replica, processes, stages, checklists, history and overdue notices."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert
+
+from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS, ProcessFacts
+from prozess.models import (
+    checklist_entries,
+    ideas,
+    indicators,
+    measures,
+    municipalities,
+    overdue_notices,
+    participation_events,
+    processes,
+    stage_transitions,
+    stages,
+    swot_items,
+)
+from prozess.repository import Repository
+from prozess.vocabulary import KNOWN_INDICATORS
+
+POPULATION = "population"
+
+
+class ProcessRepository(Repository):
+    # --- the municipality replica ---
+
+    async def upsert_municipality(self, values: dict[str, Any]) -> bool:
+        """Keep the newer state; False if the stored one is newer than `values["event_time"]`."""
+        statement = insert(municipalities).values(**values, updated_at=func.now())
+        result = await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[municipalities.c.id],
+                set_={
+                    **{k: statement.excluded[k] for k in values if k != "id"},
+                    "updated_at": func.now(),
+                },
+                where=municipalities.c.event_time <= statement.excluded.event_time,
+            ).returning(municipalities.c.id)
+        )
+        return result.first() is not None
+
+    async def municipality(self, municipality_id: UUID) -> RowMapping | None:
+        result = await self.session.execute(select(municipalities).where(municipalities.c.id == municipality_id))
+        return result.mappings().first()
+
+    # --- processes ---
+
+    async def add_process(self, process_id: UUID, municipality_id: UUID, programme: str) -> bool:
+        """Create a process; False if the municipality already has one in that programme."""
+        result = await self.session.execute(
+            insert(processes)
+            .values(id=process_id, municipality_id=municipality_id, programme=programme)
+            .on_conflict_do_nothing(index_elements=[processes.c.municipality_id, processes.c.programme])
+            .returning(processes.c.id)
+        )
+        return result.first() is not None
+
+    async def add_stages(self, rows: Sequence[dict[str, Any]]) -> None:
+        await self.session.execute(insert(stages), list(rows))
+
+    async def mark_active(self, municipality_id: UUID, programmes: Sequence[str]) -> None:
+        await self.session.execute(
+            update(processes)
+            .where(processes.c.municipality_id == municipality_id)
+            .values(active=processes.c.programme.in_(list(programmes)))
+        )
+
+    async def prefill_population(self, municipality_id: UUID, population: int | None) -> None:
+        """Copy the population into every Kommunalprofil of the municipality whose value nobody has edited."""
+        if population is None:
+            return
+        statement = insert(indicators).from_select(
+            ["process_id", "key", "label", "value", "unit", "source", "prefilled"],
+            select(
+                processes.c.id,
+                literal(POPULATION),
+                literal(KNOWN_INDICATORS[POPULATION]),
+                literal(float(population)),
+                literal("Personen"),
+                literal("Stammdaten der Kommune (Geschäftsstelle)"),
+                literal(True),
+            ).where(processes.c.municipality_id == municipality_id),
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[indicators.c.process_id, indicators.c.key],
+                set_={"value": statement.excluded.value, "updated_at": func.now()},
+                where=indicators.c.prefilled,
+            )
+        )
+
+    async def locate(self, municipality_id: UUID, programme: str, *, lock: bool) -> RowMapping | None:
+        query = (
+            select(processes, municipalities.c.name, municipalities.c.population)
+            .join(municipalities, municipalities.c.id == processes.c.municipality_id)
+            .where(processes.c.municipality_id == municipality_id, processes.c.programme == programme)
+        )
+        if lock:
+            query = query.with_for_update(of=processes)
+        return (await self.session.execute(query)).mappings().first()
+
+    async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
+        result = await self.session.execute(
+            select(processes, municipalities.c.name)
+            .join(municipalities, municipalities.c.id == processes.c.municipality_id)
+            .where(processes.c.municipality_id.in_(municipality_ids))
+            .order_by(processes.c.municipality_id, processes.c.programme)
+        )
+        return list(result.mappings())
+
+    # --- stages ---
+
+    async def stages_of(self, process_ids: Sequence[UUID]) -> list[RowMapping]:
+        result = await self.session.execute(
+            select(stages).where(stages.c.process_id.in_(process_ids)).order_by(stages.c.process_id, stages.c.position)
+        )
+        return list(result.mappings())
+
+    async def stage(self, process_id: UUID, stage: str) -> RowMapping:
+        result = await self.session.execute(
+            select(stages).where(stages.c.process_id == process_id, stages.c.stage == stage)
+        )
+        return result.mappings().one()
+
+    async def update_stage(self, process_id: UUID, stage: str, values: dict[str, Any]) -> RowMapping:
+        result = await self.session.execute(
+            update(stages)
+            .where(stages.c.process_id == process_id, stages.c.stage == stage)
+            .values(**values)
+            .returning(*stages.c)
+        )
+        return result.mappings().one()
+
+    async def refresh_summary(self, process_id: UUID) -> None:
+        await self._refresh_summaries(processes.c.id == process_id)
+
+    async def refresh_all_summaries(self) -> None:
+        """Re-derive every process's summary, after stages were loaded in bulk (a data migration, a repair)."""
+        await self._refresh_summaries(true())
+
+    async def _refresh_summaries(self, which: Any) -> None:
+        """Derive each process's current stage and earliest open due date from its stages.
+
+        The current stage is the first one in progress (a reopened stage comes first), else the
+        last completed one; none before Kick-Off starts.
+        """
+        own = stages.alias("own")
+        first_in_progress = (
+            select(own.c.stage)
+            .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
+            .order_by(own.c.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        last_completed = (
+            select(own.c.stage)
+            .where(own.c.process_id == processes.c.id, own.c.status == "COMPLETED")
+            .order_by(own.c.position.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        open_due = (
+            select(func.min(own.c.due_date))
+            .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            update(processes)
+            .where(which)
+            .values(current_stage=func.coalesce(first_in_progress, last_completed), open_due_date=open_due)
+        )
+
+    async def add_transition(
+        self,
+        process_id: UUID,
+        stage: str,
+        from_status: str,
+        to_status: str,
+        at: datetime,
+        actor: str | None,
+        reason: str | None = None,
+    ) -> None:
+        await self.session.execute(
+            insert(stage_transitions).values(
+                process_id=process_id,
+                stage=stage,
+                from_status=from_status,
+                to_status=to_status,
+                at=at,
+                actor=actor,
+                reason=reason,
+            )
+        )
+
+    async def transitions(self, process_id: UUID) -> list[RowMapping]:
+        result = await self.session.execute(
+            select(stage_transitions)
+            .where(stage_transitions.c.process_id == process_id)
+            .order_by(stage_transitions.c.id)
+        )
+        return list(result.mappings())
+
+    # --- checklists ---
+
+    async def checklist_entries_of(self, process_ids: Sequence[UUID]) -> list[RowMapping]:
+        result = await self.session.execute(
+            select(checklist_entries).where(checklist_entries.c.process_id.in_(process_ids))
+        )
+        return list(result.mappings())
+
+    async def checklist_entry(self, process_id: UUID, stage: str, key: str) -> RowMapping | None:
+        result = await self.session.execute(
+            select(checklist_entries).where(
+                checklist_entries.c.process_id == process_id,
+                checklist_entries.c.stage == stage,
+                checklist_entries.c.key == key,
+            )
+        )
+        return result.mappings().first()
+
+    async def save_checklist_entry(self, values: dict[str, Any]) -> RowMapping:
+        statement = insert(checklist_entries).values(**values, updated_at=func.now())
+        result = await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[checklist_entries.c.process_id, checklist_entries.c.stage, checklist_entries.c.key],
+                set_={
+                    **{k: statement.excluded[k] for k in values if k not in ("process_id", "stage", "key")},
+                    "updated_at": func.now(),
+                },
+            ).returning(*checklist_entries.c)
+        )
+        return result.mappings().one()
+
+    async def facts_of(self, process_ids: Sequence[UUID]) -> dict[UUID, ProcessFacts]:
+        """What the recorded data says per process, for the checklist items that follow from it."""
+        live = and_(measures.c.process_id == processes.c.id, measures.c.status != "DROPPED")
+        incomplete = or_(
+            *(
+                func.cardinality(measures.c[name]) == 0 if name == "target_groups" else measures.c[name].is_(None)
+                for name in MEASURE_REQUIRED_FIELDS
+            )
+        )
+
+        def count(*where: Any) -> Any:
+            return select(func.count()).where(*where).scalar_subquery()
+
+        result = await self.session.execute(
+            select(
+                processes.c.id,
+                select(func.count(swot_items.c.kind.distinct()))
+                .where(swot_items.c.process_id == processes.c.id)
+                .scalar_subquery()
+                .label("swot_kinds"),
+                count(participation_events.c.process_id == processes.c.id).label("participation_events"),
+                count(ideas.c.process_id == processes.c.id).label("ideas"),
+                count(live).label("measures"),
+                count(live, incomplete).label("incomplete_measures"),
+            ).where(processes.c.id.in_(process_ids))
+        )
+        return {
+            row.id: ProcessFacts(
+                swot_kinds=row.swot_kinds,
+                participation_events=row.participation_events,
+                ideas=row.ideas,
+                measures=row.measures,
+                incomplete_measures=row.incomplete_measures,
+            )
+            for row in result
+        }
+
+    # --- overdue ---
+
+    async def overdue_candidates(self, today: date, limit: int) -> list[RowMapping]:
+        """Stages in progress past their due date whose overdue event was not yet recorded.
+
+        Processes being changed right now are skipped (SKIP LOCKED) and caught on the next round,
+        so a stage completed at this moment is never reported late.
+        """
+        noticed = exists().where(
+            overdue_notices.c.process_id == stages.c.process_id,
+            overdue_notices.c.stage == stages.c.stage,
+            overdue_notices.c.due_date == stages.c.due_date,
+        )
+        result = await self.session.execute(
+            select(
+                stages.c.process_id,
+                stages.c.stage,
+                stages.c.status,
+                stages.c.due_date,
+                processes.c.municipality_id,
+                processes.c.programme,
+                municipalities.c.name,
+            )
+            .join(processes, processes.c.id == stages.c.process_id)
+            .join(municipalities, municipalities.c.id == processes.c.municipality_id)
+            .where(stages.c.status == "IN_PROGRESS", stages.c.due_date < today, processes.c.active, ~noticed)
+            .order_by(stages.c.due_date, stages.c.process_id)
+            .limit(limit)
+            .with_for_update(of=processes, skip_locked=True)
+        )
+        return list(result.mappings())
+
+    async def add_overdue_notice(self, process_id: UUID, stage: str, due_date: date) -> bool:
+        """Record that a stage's overdue event was written; False if it already was."""
+        result = await self.session.execute(
+            insert(overdue_notices)
+            .values(process_id=process_id, stage=stage, due_date=due_date)
+            .on_conflict_do_nothing()
+            .returning(overdue_notices.c.process_id)
+        )
+        return result.first() is not None
+
+    async def overdue_notices_of(self, process_id: UUID) -> list[RowMapping]:
+        result = await self.session.execute(
+            select(overdue_notices)
+            .where(overdue_notices.c.process_id == process_id)
+            .order_by(overdue_notices.c.detected_at, overdue_notices.c.stage)
+        )
+        return list(result.mappings())

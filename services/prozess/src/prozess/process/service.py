@@ -1,0 +1,359 @@
+"""The rules of a process: stages in order, their dates, history, overdue. Records events, never commits."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from prozess import clock
+from prozess.access import ProcessRef, readable_process, readable_scope, writable_process
+from prozess.checklist.definitions import CHECKLISTS, ProcessFacts
+from prozess.checklist.service import checklist_item
+from prozess.events import (
+    MunicipalityState,
+    StageCompleted,
+    StageOverdue,
+    StageReopened,
+    StageStarted,
+)
+from prozess.models import outbox, stage_transitions
+from prozess.process.repository import ProcessRepository
+from prozess.process.schemas import (
+    Process,
+    StagePlan,
+    StageProgress,
+    StageReopen,
+    StageStart,
+    StageTransition,
+)
+from prozess.stages import STAGES_IN_ORDER, STATUS_LABELS, Stage, StageStatus
+from prozess.vocabulary import Programme
+from zwk_common.auth import Caller, Role
+from zwk_common.errors import BadInput, Conflict
+from zwk_common.pagination import Page, PageParams
+
+# --- the replica: processes open when kommunen announces a participant ---
+
+
+async def keep_municipality(session: AsyncSession, state: MunicipalityState, event_time: datetime) -> None:
+    """Keep the newest state of a participant and open a process, all stages not started, per programme."""
+    repository = ProcessRepository(session)
+    applied = await repository.upsert_municipality(
+        {
+            "id": state.municipality_id,
+            "ags": state.ags,
+            "name": state.name,
+            "kind": state.kind,
+            "bundesland": state.bundesland,
+            "population": state.population,
+            "programmes": sorted(set(state.programmes)),
+            "event_time": event_time,
+        }
+    )
+    if not applied:
+        return
+    for programme in sorted(set(state.programmes)):
+        if programme not in Programme.__members__:
+            continue
+        process_id = uuid.uuid4()
+        if await repository.add_process(process_id, state.municipality_id, programme):
+            await repository.add_stages(
+                [
+                    {
+                        "process_id": process_id,
+                        "stage": stage.value,
+                        "position": stage.position,
+                        "status": StageStatus.NOT_STARTED.value,
+                    }
+                    for stage in STAGES_IN_ORDER
+                ]
+            )
+    await repository.mark_active(state.municipality_id, state.programmes)
+    await repository.prefill_population(state.municipality_id, state.population)
+
+
+# --- reading ---
+
+
+async def processes_of(session: AsyncSession, caller: Caller, municipality_ids: Sequence[UUID]) -> list[Process]:
+    """The processes of many municipalities at once; those the caller may not read are left out."""
+    scope = readable_scope(caller)
+    wanted = [m for m in dict.fromkeys(municipality_ids) if scope is None or m in scope]
+    if not wanted:
+        return []
+    return await describe(session, await ProcessRepository(session).processes_of(wanted))
+
+
+async def get_process(session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme) -> Process:
+    process = await readable_process(session, caller, municipality_id, programme)
+    rows = await ProcessRepository(session).processes_of([process.municipality_id])
+    return (await describe(session, [r for r in rows if r["id"] == process.id]))[0]
+
+
+async def history(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, page: PageParams
+) -> Page[StageTransition]:
+    """Every change of a stage's status, oldest first."""
+    process = await readable_process(session, caller, municipality_id, programme)
+    rows, next_cursor, total = await ProcessRepository(session).page_in_order(
+        stage_transitions, stage_transitions.c.id, stage_transitions.c.process_id == process.id, page=page
+    )
+    return Page[StageTransition](
+        items=[StageTransition.model_validate(r) for r in rows], next_cursor=next_cursor, total_count=total
+    )
+
+
+async def describe(session: AsyncSession, process_rows: Sequence[RowMapping]) -> list[Process]:
+    """Processes with their stages, checklists and overdue flags, from rows of `ProcessRepository.processes_of`."""
+    repository = ProcessRepository(session)
+    ids = [row["id"] for row in process_rows]
+    stage_rows: dict[UUID, list[RowMapping]] = defaultdict(list)
+    for row in await repository.stages_of(ids):
+        stage_rows[row["process_id"]].append(row)
+    entries: dict[UUID, dict[tuple[str, str], RowMapping]] = defaultdict(dict)
+    for row in await repository.checklist_entries_of(ids):
+        entries[row["process_id"]][(row["stage"], row["key"])] = row
+    facts = await repository.facts_of(ids)
+    today = clock.today()
+    processes = []
+    for row in process_rows:
+        progress = [
+            _progress(stage_row, entries[row["id"]], facts.get(row["id"], ProcessFacts()), today)
+            for stage_row in stage_rows[row["id"]]
+        ]
+        processes.append(
+            Process(
+                municipality_id=row["municipality_id"],
+                municipality_name=row["name"],
+                programme=row["programme"],
+                active=row["active"],
+                current_stage=row["current_stage"],
+                overdue=any(p.overdue for p in progress),
+                stages=progress,
+            )
+        )
+    return processes
+
+
+def _progress(
+    row: RowMapping, entries: Mapping[tuple[str, str], RowMapping], facts: ProcessFacts, today: date
+) -> StageProgress:
+    stage = Stage(row["stage"])
+    items = [checklist_item(d, entries.get((stage.value, d.key)), facts) for d in CHECKLISTS[stage]]
+    return StageProgress(
+        stage=stage,
+        label=stage.label,
+        status=row["status"],
+        planned_start=row["planned_start"],
+        due_date=row["due_date"],
+        started_at=row["started_at"],
+        started_by=row["started_by"],
+        completed_at=row["completed_at"],
+        completed_by=row["completed_by"],
+        overdue=is_overdue(row, today),
+        checklist=items,
+        open_required_items=[i.key for i in items if i.required and not i.done],
+    )
+
+
+def is_overdue(stage_row: RowMapping, today: date) -> bool:
+    return (
+        stage_row["status"] == StageStatus.IN_PROGRESS
+        and stage_row["due_date"] is not None
+        and stage_row["due_date"] < today
+    )
+
+
+# --- stage transitions ---
+
+
+async def plan_stage(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage, data: StagePlan
+) -> StageProgress:
+    """Set a stage's planned start and due date; a due date never lies before the start."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] == StageStatus.COMPLETED:
+        raise Conflict(f"{stage.label} is completed; its dates are history.")
+    given = data.model_fields_set
+    planned_start = data.planned_start if "planned_start" in given else row["planned_start"]
+    due_date = data.due_date if "due_date" in given else row["due_date"]
+    if planned_start is not None and due_date is not None and due_date < planned_start:
+        raise BadInput(f"The due date {due_date} lies before the planned start {planned_start}.")
+    if row["started_at"] is not None and due_date is not None and due_date < _day_of(row["started_at"]):
+        raise BadInput(f"The due date {due_date} lies before the start on {_day_of(row['started_at'])}.")
+    await repository.update_stage(process.id, stage.value, {"planned_start": planned_start, "due_date": due_date})
+    await repository.refresh_summary(process.id)
+    return await _stage_progress(repository, process, stage)
+
+
+async def start_stage(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage, data: StageStart
+) -> StageProgress:
+    """Start a stage: only once, and only after the one before it is completed."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] != StageStatus.NOT_STARTED:
+        raise Conflict(f"{stage.label} is already {STATUS_LABELS[StageStatus(row['status'])]}.")
+    previous = stage.previous
+    if previous is not None:
+        before = await repository.stage(process.id, previous.value)
+        if before["status"] != StageStatus.COMPLETED:
+            raise Conflict(
+                f"{stage.label} starts only after {previous.label} is completed "
+                f"({previous.label} is {STATUS_LABELS[StageStatus(before['status'])]}).",
+                stage=stage.value,
+                blocking_stage=previous.value,
+            )
+    at = clock.now()
+    due_date = row["due_date"]
+    if data.due_date is not None:
+        start_day = _day_of(at)
+        if data.due_date < start_day:
+            raise BadInput(f"The due date {data.due_date} lies before the start today ({start_day}).")
+        if row["planned_start"] is not None and data.due_date < row["planned_start"]:
+            raise BadInput(f"The due date {data.due_date} lies before the planned start {row['planned_start']}.")
+        due_date = data.due_date
+    updated = await repository.update_stage(
+        process.id,
+        stage.value,
+        {"status": StageStatus.IN_PROGRESS.value, "started_at": at, "started_by": caller.subject, "due_date": due_date},
+    )
+    await _transition(repository, process, stage, StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, at, caller)
+    await outbox.record(session, StageStarted(**_stage_event(process, updated, at, caller)))
+    return await _stage_progress(repository, process, stage)
+
+
+async def complete_stage(
+    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage
+) -> StageProgress:
+    """Complete a stage in progress whose required checklist items are all done."""
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] != StageStatus.IN_PROGRESS:
+        raise Conflict(
+            f"{stage.label} is {STATUS_LABELS[StageStatus(row['status'])]}; only a stage in progress completes."
+        )
+    progress = await _stage_progress(repository, process, stage)
+    if progress.open_required_items:
+        labels = [i.label for i in progress.checklist if i.key in progress.open_required_items]
+        raise Conflict(
+            f"{stage.label} cannot be completed while required items are open: {'; '.join(labels)}.",
+            open_items=progress.open_required_items,
+        )
+    at = clock.now()
+    updated = await repository.update_stage(
+        process.id,
+        stage.value,
+        {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject},
+    )
+    await _transition(repository, process, stage, StageStatus.IN_PROGRESS, StageStatus.COMPLETED, at, caller)
+    await outbox.record(session, StageCompleted(**_stage_event(process, updated, at, caller)))
+    return await _stage_progress(repository, process, stage)
+
+
+async def reopen_stage(
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    data: StageReopen,
+) -> StageProgress:
+    """The office takes a completed stage back into work, saying why; the completion stays in the history."""
+    caller.require_role(Role.OFFICE)
+    process = await writable_process(session, caller, municipality_id, programme)
+    repository = ProcessRepository(session)
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] != StageStatus.COMPLETED:
+        raise Conflict(f"{stage.label} is {STATUS_LABELS[StageStatus(row['status'])]}; only a completed stage reopens.")
+    at = clock.now()
+    updated = await repository.update_stage(
+        process.id,
+        stage.value,
+        {"status": StageStatus.IN_PROGRESS.value, "completed_at": None, "completed_by": None},
+    )
+    await _transition(
+        repository, process, stage, StageStatus.COMPLETED, StageStatus.IN_PROGRESS, at, caller, data.reason
+    )
+    await outbox.record(session, StageReopened(**_stage_event(process, updated, at, caller, data.reason)))
+    return await _stage_progress(repository, process, stage)
+
+
+async def _transition(
+    repository: ProcessRepository,
+    process: ProcessRef,
+    stage: Stage,
+    from_status: StageStatus,
+    to_status: StageStatus,
+    at: datetime,
+    caller: Caller,
+    reason: str | None = None,
+) -> None:
+    await repository.add_transition(process.id, stage.value, from_status, to_status, at, caller.subject, reason)
+    await repository.refresh_summary(process.id)
+
+
+def _stage_event(
+    process: ProcessRef, row: RowMapping, at: datetime, caller: Caller | None, reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "municipality_id": process.municipality_id,
+        "municipality_name": process.municipality_name,
+        "programme": process.programme,
+        "stage": row["stage"],
+        "status": row["status"],
+        "due_date": row["due_date"],
+        "at": at,
+        "actor": caller.subject if caller else None,
+        "reason": reason,
+    }
+
+
+async def _stage_progress(repository: ProcessRepository, process: ProcessRef, stage: Stage) -> StageProgress:
+    row = await repository.stage(process.id, stage.value)
+    entries = {(r["stage"], r["key"]): r for r in await repository.checklist_entries_of([process.id])}
+    facts = (await repository.facts_of([process.id])).get(process.id, ProcessFacts())
+    return _progress(row, entries, facts, clock.today())
+
+
+def _day_of(moment: datetime) -> date:
+    return moment.astimezone(clock.GERMANY).date()
+
+
+# --- overdue ---
+
+
+async def report_overdue_stages(session: AsyncSession, today: date, limit: int) -> int:
+    """Record one overdue event per stage in progress past its due date, once per due date.
+
+    Returns how many candidates were looked at; fewer than `limit` means none are left.
+    """
+    repository = ProcessRepository(session)
+    candidates = await repository.overdue_candidates(today, limit)
+    at = clock.now()
+    for row in candidates:
+        if await repository.add_overdue_notice(row["process_id"], row["stage"], row["due_date"]):
+            await outbox.record(
+                session,
+                StageOverdue(
+                    municipality_id=row["municipality_id"],
+                    municipality_name=row["name"],
+                    programme=row["programme"],
+                    stage=row["stage"],
+                    status=row["status"],
+                    due_date=row["due_date"],
+                    at=at,
+                    actor=None,
+                    reason=None,
+                ),
+            )
+    return len(candidates)

@@ -1,0 +1,309 @@
+"""Stages run in order, complete with their checklist, reopen only by the office, and keep a history."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from prozess.clock import today
+
+ZWK = "/processes/5a1b0c4e-0591-4300-8000-000000000001/ZWK"
+
+
+def kick_off(path: str = "") -> str:
+    return f"{ZWK}/stages/KICK_OFF{path}"
+
+
+async def test_a_stage_starts_and_completes_recording_who_and_when(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    dortmund = prozess.municipality(prozess.DORTMUND, subject="stadt-dortmund-1")
+    due = today() + timedelta(days=30)
+    started = await prozess.post(kick_off("/start"), {"due_date": str(due)}, dortmund)
+    assert started.status_code == 200, started.text
+    assert started.json()["status"] == "IN_PROGRESS"
+    assert started.json()["started_by"] == "stadt-dortmund-1"
+    assert started.json()["due_date"] == str(due)
+    assert started.json()["overdue"] is False
+
+    for key, evidence in {
+        "kick-off-date": "2021-10-14",
+        "invited-by-head": "Oberbürgermeister",
+        "participants-by-actor-type": "Verwaltung 12, Politik 4, Zivilgesellschaft 9",
+        "agreed-goals": "Altersgerechte Quartiere",
+        "agreed-next-steps": "Kommunalprofil bis März",
+    }.items():
+        assert (
+            await prozess.put(f"{ZWK}/stages/KICK_OFF/checklist/{key}", {"done": True, "evidence": evidence}, dortmund)
+        ).status_code == 200
+    completed = await prozess.post(kick_off("/complete"), None, dortmund)
+    assert completed.status_code == 200, completed.text
+    body = completed.json()
+    assert body["status"] == "COMPLETED"
+    assert body["completed_by"] == "stadt-dortmund-1"
+    assert body["completed_at"] >= body["started_at"]
+    assert body["open_required_items"] == []
+    assert {i["key"] for i in body["checklist"] if not i["done"]} == {"steering-group", "kick-off-documentation"}
+
+
+async def test_stage_cannot_start_before_previous_completes(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    response = await prozess.start("KOMMUNALPROFIL")
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "CONFLICT"
+    assert "Kommunalprofil starts only after Kick-Off is completed" in problem["detail"]
+    assert problem["blocking_stage"] == "KICK_OFF"
+    assert (await prozess.stage("KOMMUNALPROFIL"))["status"] == "NOT_STARTED"
+
+    assert (await prozess.start("KICK_OFF")).status_code == 200
+    assert (await prozess.start("KOMMUNALPROFIL")).status_code == 409, "in progress is not completed"
+    assert (await prozess.stage("KOMMUNALPROFIL"))["status"] == "NOT_STARTED"
+    assert [e["stage"] for e in await prozess.events("zwk.prozess.stage.started")] == ["KICK_OFF"]
+
+
+async def test_a_stage_starts_only_once(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    assert (await prozess.start("KICK_OFF")).status_code == 200
+    again = await prozess.start("KICK_OFF")
+    assert again.status_code == 409
+    assert "already in Arbeit" in again.json()["detail"]
+    assert len(await prozess.events("zwk.prozess.stage.started")) == 1
+
+
+async def test_stage_cannot_complete_while_required_items_are_open(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.start("KICK_OFF")
+    await prozess.tick("KICK_OFF", "agreed-goals", "Altersgerechte Quartiere")
+    response = await prozess.complete("KICK_OFF")
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["open_items"] == [
+        "kick-off-date",
+        "invited-by-head",
+        "participants-by-actor-type",
+        "agreed-next-steps",
+    ]
+    assert "Vereinbarte nächste Schritte" in problem["detail"]
+    stage = await prozess.stage("KICK_OFF")
+    assert stage["status"] == "IN_PROGRESS"
+    assert stage["completed_at"] is None
+    assert await prozess.events("zwk.prozess.stage.completed") == []
+
+
+async def test_a_stage_not_started_cannot_complete(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    response = await prozess.complete("KICK_OFF")
+    assert response.status_code == 409
+    assert (await prozess.stage("KICK_OFF"))["status"] == "NOT_STARTED"
+
+
+async def test_an_unknown_stage_is_bad_input(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    for response in (
+        await prozess.post(f"{ZWK}/stages/HALBZEITBILANZ/start"),
+        await prozess.post(f"{ZWK}/stages/kick_off/complete"),
+        await prozess.put(f"{ZWK}/stages/BILANZ/checklist/agreed-goals", {"done": True}),
+    ):
+        assert response.status_code == 422
+        assert response.json()["code"] == "BAD_USER_INPUT"
+        assert response.json()["errors"][0]["field"] == "path.stage"
+    assert {s["status"] for s in (await prozess.process())["stages"]} == {"NOT_STARTED"}
+
+
+async def test_a_due_date_before_the_start_is_bad_input(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    yesterday = today() - timedelta(days=1)
+    response = await prozess.start("KICK_OFF", due_date=str(yesterday))
+    assert response.status_code == 422
+    assert "lies before the start" in response.json()["detail"]
+    assert (await prozess.stage("KICK_OFF"))["status"] == "NOT_STARTED"
+    assert await prozess.events("zwk.prozess.stage.started") == []
+
+    planned = await prozess.patch(
+        f"{ZWK}/stages/KOMMUNALPROFIL", {"planned_start": "2022-03-01", "due_date": "2022-02-28"}
+    )
+    assert planned.status_code == 422
+    assert "lies before the planned start 2022-03-01" in planned.json()["detail"]
+    stage = await prozess.stage("KOMMUNALPROFIL")
+    assert (stage["planned_start"], stage["due_date"]) == (None, None)
+
+
+async def test_a_due_date_is_not_moved_before_the_day_the_stage_started(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.start("KICK_OFF", due_date=str(today() + timedelta(days=10)))
+    response = await prozess.patch(kick_off(), {"due_date": str(today() - timedelta(days=3))})
+    assert response.status_code == 422
+    assert (await prozess.stage("KICK_OFF"))["due_date"] == str(today() + timedelta(days=10))
+
+
+async def test_stages_are_planned_with_start_and_due_dates(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    response = await prozess.patch(
+        f"{ZWK}/stages/ZUKUNFTSWERKSTATT", {"planned_start": "2022-05-02", "due_date": "2022-09-30"}
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["planned_start"], response.json()["due_date"]) == ("2022-05-02", "2022-09-30")
+    moved = await prozess.patch(f"{ZWK}/stages/ZUKUNFTSWERKSTATT", {"due_date": "2022-10-31"})
+    assert (moved.json()["planned_start"], moved.json()["due_date"]) == ("2022-05-02", "2022-10-31")
+    # A planned stage not yet started is not overdue, however old its due date.
+    assert moved.json()["overdue"] is False
+
+
+async def test_an_unknown_municipality_is_not_found(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    nowhere = uuid.uuid4()
+    for response in (
+        await prozess.post(f"/processes/{nowhere}/ZWK/stages/KICK_OFF/start"),
+        await prozess.get(f"/processes/{nowhere}/ZWK"),
+        await prozess.get(f"/processes/{nowhere}/ZWK/history"),
+    ):
+        assert response.status_code == 404
+        assert response.json()["code"] == "NOT_FOUND"
+        assert str(nowhere) in response.json()["detail"]
+    other_programme = await prozess.post(f"/processes/{prozess.DORTMUND}/DWK/stages/KICK_OFF/start")
+    assert other_programme.status_code == 404
+    assert "no process in the programme DWK" in other_programme.json()["detail"]
+    assert await prozess.events("zwk.prozess.stage.started") == []
+
+
+async def test_only_the_office_reopens_a_completed_stage_and_says_why(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.finish_kick_off()
+    reason = {"reason": "Die Ziele wurden ohne den Seniorenbeirat vereinbart."}
+    for caller in (prozess.municipality(prozess.DORTMUND), prozess.adviser(prozess.DORTMUND), prozess.reader()):
+        refused = await prozess.post(kick_off("/reopen"), reason, caller)
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "FORBIDDEN"
+    without_reason = await prozess.post(kick_off("/reopen"), {"reason": " "})
+    assert without_reason.status_code == 422
+    assert (await prozess.stage("KICK_OFF"))["status"] == "COMPLETED"
+
+    reopened = await prozess.post(kick_off("/reopen"), reason)
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["status"] == "IN_PROGRESS"
+    assert reopened.json()["completed_at"] is None
+    assert reopened.json()["started_at"] is not None
+    [event] = await prozess.events("zwk.prozess.stage.reopened")
+    assert event["reason"] == reason["reason"]
+    assert event["status"] == "IN_PROGRESS"
+    assert event["actor"] == prozess.office_subject
+
+    not_completed = await prozess.post(kick_off("/reopen"), reason)
+    assert not_completed.status_code == 409
+
+
+async def test_every_transition_is_kept_in_the_history(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.finish_kick_off()
+    await prozess.post(kick_off("/reopen"), {"reason": "Nächste Schritte fehlen"})
+    await prozess.complete("KICK_OFF")
+    response = await prozess.get(f"{ZWK}/history")
+    assert response.status_code == 200
+    page = response.json()
+    assert page["total_count"] == 4
+    assert [(t["stage"], t["from_status"], t["to_status"], t["reason"]) for t in page["items"]] == [
+        ("KICK_OFF", "NOT_STARTED", "IN_PROGRESS", None),
+        ("KICK_OFF", "IN_PROGRESS", "COMPLETED", None),
+        ("KICK_OFF", "COMPLETED", "IN_PROGRESS", "Nächste Schritte fehlen"),
+        ("KICK_OFF", "IN_PROGRESS", "COMPLETED", None),
+    ]
+    assert {t["actor"] for t in page["items"]} == {prozess.office_subject}
+    assert [t["at"] for t in page["items"]] == sorted(t["at"] for t in page["items"])
+
+    first = (await prozess.get(f"{ZWK}/history", first=3)).json()
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    rest = (await prozess.get(f"{ZWK}/history", first=3, after=first["next_cursor"])).json()
+    assert [t["reason"] for t in rest["items"]] == [None] and rest["next_cursor"] is None
+    assert (await prozess.get(f"{ZWK}/history", after="not-a-cursor")).status_code == 422
+
+
+async def test_two_concurrent_completions_one_wins_and_one_event_is_published(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.start("KICK_OFF")
+    await prozess.finish_kick_off_items()
+    answers = await asyncio.gather(*(prozess.complete("KICK_OFF") for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409, 409]
+    assert len(await prozess.events("zwk.prozess.stage.completed")) == 1
+    history = (await prozess.get(f"{ZWK}/history")).json()
+    assert [t["to_status"] for t in history["items"]] == ["IN_PROGRESS", "COMPLETED"]
+
+
+async def test_stage_events_carry_the_contract_fields_and_the_municipality_as_ordering_key(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    due = today() + timedelta(days=60)
+    await prozess.start("KICK_OFF", due_date=str(due))
+    [event] = await prozess.events("zwk.prozess.stage.started")
+    assert event["_subject"] == str(prozess.DORTMUND)
+    assert {k: event[k] for k in ("municipality_id", "municipality_name", "programme", "stage", "status")} == {
+        "municipality_id": str(prozess.DORTMUND),
+        "municipality_name": "Dortmund",
+        "programme": "ZWK",
+        "stage": "KICK_OFF",
+        "status": "IN_PROGRESS",
+    }
+    assert event["due_date"] == str(due)
+    assert event["actor"] == prozess.office_subject
+    assert event["reason"] is None
+    assert event["at"]
+
+
+async def test_the_current_stage_follows_the_stages(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    assert (await prozess.process())["current_stage"] is None
+    await prozess.finish_kick_off()
+    assert (await prozess.process())["current_stage"] == "KICK_OFF"
+    await prozess.start("KOMMUNALPROFIL")
+    assert (await prozess.process())["current_stage"] == "KOMMUNALPROFIL"
+    # A reopened stage is where the work is again.
+    await prozess.post(kick_off("/reopen"), {"reason": "Lenkungsgruppe fehlt"})
+    assert (await prozess.process())["current_stage"] == "KICK_OFF"
+
+
+@pytest.mark.parametrize("role", ["municipality", "adviser"])
+async def test_a_municipality_and_an_adviser_act_only_on_their_own_processes(prozess, role: str) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.register(prozess.RIESA, "Riesa", ags="14627230", population=29620)
+    riesa = prozess.municipality(prozess.RIESA) if role == "municipality" else prozess.adviser(prozess.RIESA)
+    refused = await prozess.post(kick_off("/start"), None, riesa)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "FORBIDDEN"
+    assert (await prozess.get(ZWK, riesa)).status_code == 403
+    assert (await prozess.get(f"{ZWK}/history", riesa)).status_code == 403
+    assert (await prozess.stage("KICK_OFF"))["status"] == "NOT_STARTED"
+
+    own = await prozess.post(f"/processes/{prozess.RIESA}/ZWK/stages/KICK_OFF/start", None, riesa)
+    assert own.status_code == 200
+    both = await prozess.client.get(
+        "/processes", params={"municipality_id": [str(prozess.DORTMUND), str(prozess.RIESA)]}, headers=riesa
+    )
+    assert [p["municipality_name"] for p in both.json()] == ["Riesa"]
+
+
+async def test_a_reader_reads_every_process_and_changes_none(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    reader = prozess.reader()
+    assert (await prozess.get(ZWK, reader)).status_code == 200
+    refused = await prozess.post(kick_off("/start"), None, reader)
+    assert refused.status_code == 403
+    assert "read-only" in refused.json()["detail"]
+    assert (await prozess.patch(kick_off(), {"due_date": "2030-01-01"}, reader)).status_code == 403
+    assert (await prozess.stage("KICK_OFF"))["status"] == "NOT_STARTED"
+
+
+async def test_without_a_token_nothing_is_answered(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    response = await prozess.client.get(ZWK)
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_claim_that_names_no_municipality_grants_nothing(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.register(prozess.RIESA, "Riesa", ags="14627230")
+    odd = {"Authorization": f"Bearer {prozess.mint('adviser', municipality_ids=['dortmund', str(prozess.RIESA)])}"}
+    ids = await prozess.get("/processes/municipality-ids", headers=odd, programme="ZWK")
+    assert ids.status_code == 200
+    assert ids.json()["items"] == [str(prozess.RIESA)]
+    assert (await prozess.post(kick_off("/start"), None, odd)).status_code == 403
