@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import nats
@@ -22,9 +23,11 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zwk_common import metrics
+from zwk_common.errors import is_unavailable
 from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
 from zwk_common.settings import ServiceSettings
+from zwk_common.telemetry import mask_personal_data
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("zwk.messaging")
@@ -41,6 +44,43 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     nats.errors.ConnectionClosedError,
     nats.errors.NoServersError,
 )
+# Headers of a dead letter (beside the original message's data).
+DEAD_LETTER_HEADERS = (
+    "Zwk-Consumer",
+    "Zwk-Original-Subject",
+    "Zwk-Event-Id",
+    "Zwk-Event-Type",
+    "Zwk-Error",
+    "Zwk-Deliveries",
+    "Zwk-Failed-At",
+)
+# A replayed dead letter names the one consumer that is to handle it again.
+REPLAY_FOR = "Zwk-Replay-For"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the infrastructure (database, NATS), retried without end, never dead-lettered."""
+    return isinstance(exc, TRANSIENT_ERRORS) or is_unavailable(exc)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short, address-free description of why handling failed, for the dead letter."""
+    cause = exc.orig.__cause__ or exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    if isinstance(exc, ValidationError):
+        text = "ValidationError: " + "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+    elif cause is not exc:
+        # SQLAlchemy's message would carry the statement's parameters.
+        text = f"{type(exc).__name__} ({type(cause).__name__}): {str(cause).splitlines()[0] if str(cause) else ''}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return mask_personal_data(text)[:1000]
+
+
+def server_urls(nats_url: str) -> list[str]:
+    """The servers of a NATS URL setting: one URL or several, comma-separated (a cluster)."""
+    return [url.strip() for url in nats_url.split(",") if url.strip()]
 
 
 @dataclass(frozen=True)
@@ -87,7 +127,7 @@ class EventBus:
         while self.nc is None:
             try:
                 self.nc = await nats.connect(
-                    self.settings.nats_url,
+                    server_urls(self.settings.nats_url),
                     name=self.client_name,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
@@ -159,7 +199,9 @@ class EventConsumer:
     Each message is handled in one transaction that also records the event id
     in the inbox; the ack follows the commit. A failing handler is retried with
     backoff; after `event_max_deliveries` tries the message goes to the
-    dead-letter subject with its error, and the consumer goes on.
+    dead-letter subject with its error, and the consumer goes on. An outage of
+    the database is not the event's fault: the consumer pauses and tries again,
+    as long as it takes, and never dead-letters for it.
     """
 
     def __init__(
@@ -183,6 +225,7 @@ class EventConsumer:
         self.settings = bus.settings
         self._sub: JetStreamContext.PullSubscription | None = None
         self._generation = -1
+        self._outages = 0
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         if self._sub is not None and self._generation == self.bus.generation:
@@ -222,12 +265,11 @@ class EventConsumer:
                 except nats.errors.TimeoutError:
                     idle += 1
                     if idle % 30 == 0:
-                        await self._check_consumer()
+                        await self.refresh_lag()
                     continue
                 idle = 0
                 failures = 0
-                for message in messages:
-                    await self.handle(message)
+                await self._handle_batch(messages, stop)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a consumer outlives outages
@@ -235,45 +277,78 @@ class EventConsumer:
                 self._sub = None if not isinstance(exc, nats.errors.TimeoutError) else self._sub
                 delay = min(0.2 * 2**failures, 5.0)
                 log.warning("consumer %s: %s; retrying in %.1fs", self.durable, type(exc).__name__, delay)
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
+                await _sleep_or_stop(stop, delay)
         if self._sub is not None:
             try:
                 await self._sub.unsubscribe()
             except Exception:  # noqa: BLE001
                 pass
 
-    async def _check_consumer(self) -> None:
+    async def _handle_batch(self, messages: list[Msg], stop: asyncio.Event) -> None:
+        for index, message in enumerate(messages):
+            if stop.is_set():
+                # Handed back at once, so that another replica need not wait for the ack timeout.
+                for rest in messages[index:]:
+                    await rest.nak()
+                return
+            if await self._handle(message) == "outage":
+                # The rest of the batch waits behind the failed message, in order,
+                # rather than running into the same outage one by one.
+                delay = self._outage_delay()
+                for rest in messages[index + 1 :]:
+                    await rest.nak(delay=delay)
+                await _sleep_or_stop(stop, delay)
+                return
+
+    def _outage_delay(self) -> float:
+        return min(self.settings.event_retry_backoff_seconds * 2 ** min(self._outages, 10), 5.0)
+
+    async def refresh_lag(self) -> int | None:
+        """Ask the server how many messages this consumer has not handled yet; sets the lag metric."""
         try:
             info = await self.bus.js.consumer_info(self.settings.event_stream, self.durable)
-            metrics.CONSUMER_LAG.labels(self.durable).set(info.num_pending or 0)
         except nats.js.errors.NotFoundError:
             self._sub = None
+            return None
+        lag = (info.num_pending or 0) + (info.num_ack_pending or 0)
+        metrics.CONSUMER_LAG.labels(self.durable).set(lag)
+        return lag
+
+    async def _check_consumer(self) -> None:
+        await self.refresh_lag()
 
     async def handle(self, message: Msg) -> None:
         """Handle one message: effect and inbox in one transaction, then ack."""
+        await self._handle(message)
+
+    async def _handle(self, message: Msg) -> str:
         try:
             envelope = Envelope.from_bytes(message.data)
         except ValidationError as exc:
             await self._dead_letter(message, None, exc)
-            return
+            return "dead_lettered"
+        replay_for = (message.headers or {}).get(REPLAY_FOR)
         registered = self.handlers.get(envelope.type)
-        if registered is None:
+        if registered is None or (replay_for is not None and replay_for != self.durable):
             await message.ack()
-            return
+            return "skipped"
         model, handler = registered
         parent = (
             extract(dict(message.headers or {}))
-            if message.headers
+            if message.headers and "traceparent" in message.headers
             else extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
         )
         with tracer.start_as_current_span(
             f"consume {envelope.type}",
             context=parent,
             kind=trace.SpanKind.CONSUMER,
-            attributes={"messaging.consumer.group.name": self.durable, "messaging.message.id": envelope.id},
+            attributes={
+                "messaging.system": "nats",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": message.subject,
+                "messaging.consumer.group.name": self.durable,
+                "messaging.message.id": envelope.id,
+            },
         ) as span:
             try:
                 payload = model.model_validate(envelope.data)
@@ -284,15 +359,33 @@ class EventConsumer:
                         span.set_attribute("zwk.duplicate", True)
             except Exception as exc:  # noqa: BLE001 - every failure is either retried or dead-lettered
                 span.record_exception(exc)
-                await self._failed(message, envelope, exc)
-                return
+                span.set_status(trace.StatusCode.ERROR, type(exc).__name__)
+                return await self._failed(message, envelope, exc)
         await message.ack()
+        self._outages = 0
         metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, "handled").inc()
+        if envelope.time.tzinfo is not None:
+            metrics.EVENT_LATENCY.labels(self.durable, envelope.type).observe(
+                max((datetime.now(UTC) - envelope.time).total_seconds(), 0.0)
+            )
+        return "handled"
 
-    async def _failed(self, message: Msg, envelope: Envelope, exc: Exception) -> None:
+    async def _failed(self, message: Msg, envelope: Envelope, exc: Exception) -> str:
         deliveries = message.metadata.num_delivered or 1
-        transient = isinstance(exc, TRANSIENT_ERRORS) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
-        if transient or deliveries < self.settings.event_max_deliveries:
+        if is_transient(exc):
+            self._outages += 1
+            delay = self._outage_delay()
+            log.warning(
+                "consumer %s: %s on %s (outage); retrying in %.1fs",
+                self.durable,
+                type(exc).__name__,
+                envelope.type,
+                delay,
+            )
+            metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, "retried").inc()
+            await message.nak(delay=delay)
+            return "outage"
+        if deliveries < self.settings.event_max_deliveries:
             delay = min(self.settings.event_retry_backoff_seconds * 2 ** (deliveries - 1), 60.0)
             log.warning(
                 "consumer %s: %s on %s (try %d); retrying in %.1fs",
@@ -304,28 +397,46 @@ class EventConsumer:
             )
             metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, "retried").inc()
             await message.nak(delay=delay)
-            return
+            return "retried"
         log.error(
             "consumer %s: %s gave up on %s after %d tries", self.durable, type(exc).__name__, envelope.type, deliveries
         )
         await self._dead_letter(message, envelope, exc)
+        return "dead_lettered"
 
     async def _dead_letter(self, message: Msg, envelope: Envelope | None, exc: Exception) -> None:
-        event_id = envelope.id if envelope is not None else f"seq-{message.metadata.sequence.stream}"
+        sequence = message.metadata.sequence.stream
+        event_id = envelope.id if envelope is not None else f"seq-{sequence}"
         headers = {
-            # A dead letter of the same event by the same consumer is stored once.
-            "Nats-Msg-Id": f"dl-{self.durable}-{event_id}",
+            # One dead letter per stream message and consumer: a repeated publish
+            # is stored once, a replayed copy that fails again is kept again.
+            "Nats-Msg-Id": f"dl-{self.durable}-{event_id}-{sequence}",
             "Zwk-Consumer": self.durable,
             "Zwk-Original-Subject": message.subject,
-            "Zwk-Error": f"{type(exc).__name__}: {exc}"[:1000],
+            "Zwk-Error": " ".join(describe_error(exc).split()),
             "Zwk-Deliveries": str(message.metadata.num_delivered or 1),
+            "Zwk-Failed-At": datetime.now(UTC).isoformat(),
         }
+        if envelope is not None:
+            headers["Zwk-Event-Id"] = envelope.id
+            headers["Zwk-Event-Type"] = envelope.type
+        for key in ("traceparent", "tracestate"):
+            if message.headers and message.headers.get(key):
+                headers[key] = message.headers[key]
         # Publish first, then terminate: if the publish fails, the message is
         # redelivered and nothing is lost.
         await self.bus.js.publish(self.bus.dead_letter_subject(self.durable), message.data, headers=headers)
         await message.term()
         metrics.DEAD_LETTERS.labels(self.durable).inc()
+        metrics.DEAD_LETTERS_PENDING.labels(self.durable).inc()
         metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type if envelope else "?", "dead_lettered").inc()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
 
 
 def group_handlers(

@@ -56,6 +56,8 @@ class ServiceSettings(BaseSettings):
     log_json: bool = shared("log_json", False)
     log_level: str = shared("log_level", "INFO")
     max_page_size: int = shared("max_page_size", 100)
+    # How often consumer lag, dead letters and the outbox backlog are read into the metrics.
+    metrics_interval_seconds: float = shared("metrics_interval_seconds", 5.0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
