@@ -144,7 +144,18 @@ class EventBus:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
         self._js = self.nc.jetstream(timeout=5)
-        await self.ensure_stream()
+        delay = 0.2
+        while True:
+            try:
+                await self.ensure_stream()
+                break
+            except (nats.errors.Error, OSError) as exc:
+                # A cluster still electing its leaders answers "temporarily unavailable".
+                log.warning("JetStream not ready (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                if stop is not None and stop.is_set():
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
         self.generation += 1
         self.connected.set()
 
@@ -232,14 +243,22 @@ class EventConsumer:
             return self._sub
         await self.bus.connected.wait()
         generation = self.bus.generation
-        # After a reconnect the server may have lost the stream or the consumer
-        # (a fresh server); re-ensuring both is cheap and makes resumption automatic.
-        await self.bus.ensure_stream()
         if self._sub is not None:
+            # The client restores its subscriptions after a reconnect; a new one
+            # would orphan what the server already sent to the old one until the
+            # ack timeout. Only a server that lost the consumer needs a new one.
+            try:
+                await self.bus.js.consumer_info(self.settings.event_stream, self.durable)
+                self._generation = generation
+                return self._sub
+            except nats.js.errors.NotFoundError:
+                pass
             try:
                 await self._sub.unsubscribe()
             except Exception:  # noqa: BLE001
                 pass
+            self._sub = None
+        await self.bus.ensure_stream()
         config = ConsumerConfig(
             durable_name=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
@@ -258,6 +277,11 @@ class EventConsumer:
         failures = 0
         idle = 0
         while not stop.is_set():
+            if not self.bus.is_connected:
+                # A pull request sent now would wait in the client's buffer and
+                # reach the server after the reconnect, long expired.
+                await _sleep_or_stop(stop, 0.1)
+                continue
             try:
                 sub = await self._subscribe()
                 try:

@@ -49,5 +49,15 @@ def discover() -> list[ServiceSpec]:
     return sorted((s for s in specs if isinstance(s, ServiceSpec)), key=lambda s: (s.order, s.name))
 
 
+def find(name: str) -> ServiceSpec | None:
+    """One installed service by name, importing only that service."""
+    for entry in entry_points(group="zwk.services"):
+        if entry.name == name:
+            spec = entry.load()
+            if isinstance(spec, ServiceSpec) and spec.name == name:
+                return spec
+    return next((spec for spec in discover() if spec.name == name), None)
+
+
 def load_command(path: str) -> Callable[[list[str]], int | None]:
     return _load(path)  # type: ignore[no-any-return]

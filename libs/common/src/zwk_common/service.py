@@ -175,8 +175,10 @@ class Runtime:
             await self.engine.dispose()
 
     async def _publish(self, envelope: Any, headers: dict[str, str]) -> None:
-        if not self.bus.connected.is_set():
-            raise ConnectionError("NATS is not connected yet")
+        # While the client reconnects, a publish would only wait for its timeout;
+        # the relay retries instead, and the outbox keeps the events meanwhile.
+        if not self.bus.connected.is_set() or not self.bus.is_connected:
+            raise ConnectionError("NATS is not connected")
         await self.bus.publish(envelope, headers)
 
     def _spawn(self, name: str, coroutine: Awaitable[None]) -> None:
