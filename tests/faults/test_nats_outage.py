@@ -1,6 +1,7 @@
 """The NATS server stopped for ten seconds while registrations go on."""
 
 import asyncio
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,9 @@ OUTAGE_SECONDS = 10
 
 
 async def test_registrations_succeed_while_nats_is_down_and_arrive_once_it_is_back(
-    start_services: Any, chain: Any, tmp_path: Path
+    start_services: Any, chain: Any, zwk_tmp: Path
 ) -> None:
-    server = EmbeddedNats(tmp_path / "jetstream")
+    server = EmbeddedNats(zwk_tmp / f"nats-{uuid.uuid4().hex[:8]}")
     server.start()
     try:
         services = await start_services("kommunen", "prozess", ZWK_NATS_URL=server.url)

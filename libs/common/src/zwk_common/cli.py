@@ -196,13 +196,13 @@ def migrate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    extra = {name: path for spec in discover() for name, path in spec.commands.items()}
-    if argv and argv[0] in extra:
-        return load_command(extra[argv[0]])(argv[1:]) or 0
     # Commands with sub-commands and options of their own parse their arguments themselves.
     operations = {"status": status_command, "dead-letters": dead_letters_command}
     if argv and argv[0] in operations:
         return operations[argv[0]](argv[1:])
+    extra = {name: path for spec in discover() for name, path in spec.commands.items()}
+    if argv and argv[0] in extra:
+        return load_command(extra[argv[0]])(argv[1:]) or 0
 
     parser = argparse.ArgumentParser(prog="zwk", description="Run and operate the ZWK platform.")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -20,7 +20,7 @@ from nats.js import JetStreamContext
 from nats.js.api import RawStreamMsg
 
 from zwk_common.events import Envelope
-from zwk_common.messaging import DEAD_LETTER, REPLAY_FOR
+from zwk_common.messaging import DEAD_LETTER, REPLAY_FOR, header_text
 from zwk_common.settings import ServiceSettings
 
 MAX_LISTED = 100
@@ -117,7 +117,7 @@ class DeadLetters:
         }
         for key in ("traceparent", "tracestate"):
             if raw.headers and raw.headers.get(key):
-                headers[key] = raw.headers[key]
+                headers[key] = header_text(raw.headers[key])
         await self.js.publish(letter.original_subject, raw.data or b"", headers=headers)
         await self.js.delete_msg(self.stream, letter_id)
         return letter
@@ -137,7 +137,7 @@ class DeadLetters:
 
 
 def _dead_letter(raw: RawStreamMsg) -> DeadLetter:
-    headers = raw.headers or {}
+    headers = {key: header_text(value) for key, value in (raw.headers or {}).items()}
     event_id, event_type, ordering_key = headers.get("Zwk-Event-Id"), headers.get("Zwk-Event-Type"), None
     try:
         envelope = Envelope.from_bytes(raw.data or b"")

@@ -7,8 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.header import decode_header
 from typing import Any
 
+import asyncpg.exceptions
 import nats
 import nats.errors
 import nats.js.errors
@@ -63,6 +65,26 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT_ERRORS) or is_unavailable(exc)
 
 
+def is_conflict(exc: BaseException) -> bool:
+    """A transaction that lost against a concurrent one (SQLSTATE class 40); the same work succeeds again."""
+    current: BaseException | None = exc
+    for _ in range(4):
+        if current is None:
+            return False
+        if isinstance(current, asyncpg.exceptions.TransactionRollbackError):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
+
+
+def _lane_of(message: Msg) -> str:
+    try:
+        envelope = Envelope.from_bytes(message.data)
+    except ValidationError:
+        return f"unreadable-{message.metadata.sequence.stream}"
+    return envelope.subject or envelope.id
+
+
 def describe_error(exc: BaseException) -> str:
     """A short, address-free description of why handling failed, for the dead letter."""
     cause = exc.orig.__cause__ or exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
@@ -76,6 +98,19 @@ def describe_error(exc: BaseException) -> str:
     else:
         text = f"{type(exc).__name__}: {exc}"
     return mask_personal_data(text)[:1000]
+
+
+def header_text(value: object) -> str:
+    """A NATS header value as text: the client hands back UTF-8 values as undecoded `email` headers."""
+    if isinstance(value, str):
+        return value
+    parts: list[str] = []
+    for chunk, charset in decode_header(value):  # type: ignore[arg-type]
+        if isinstance(chunk, bytes):
+            parts.append(chunk.decode("utf-8" if charset in (None, "unknown-8bit") else charset, errors="replace"))
+        else:
+            parts.append(chunk)
+    return "".join(parts)
 
 
 def server_urls(nats_url: str) -> list[str]:
@@ -225,6 +260,7 @@ class EventConsumer:
         sessions: async_sessionmaker[AsyncSession],
         inbox: Inbox,
         batch_size: int = 50,
+        limit: asyncio.Semaphore | None = None,
     ) -> None:
         self.bus = bus
         self.durable = durable
@@ -233,6 +269,8 @@ class EventConsumer:
         self.sessions = sessions
         self.inbox = inbox
         self.batch_size = batch_size
+        # How many events may be handled at once (shared by a runtime's consumers).
+        self.limit = limit or asyncio.Semaphore(1)
         self.settings = bus.settings
         self._sub: JetStreamContext.PullSubscription | None = None
         self._generation = -1
@@ -309,20 +347,32 @@ class EventConsumer:
                 pass
 
     async def _handle_batch(self, messages: list[Msg], stop: asyncio.Event) -> None:
-        for index, message in enumerate(messages):
-            if stop.is_set():
-                # Handed back at once, so that another replica need not wait for the ack timeout.
-                for rest in messages[index:]:
-                    await rest.nak()
-                return
-            if await self._handle(message) == "outage":
-                # The rest of the batch waits behind the failed message, in order,
-                # rather than running into the same outage one by one.
-                delay = self._outage_delay()
-                for rest in messages[index + 1 :]:
-                    await rest.nak(delay=delay)
-                await _sleep_or_stop(stop, delay)
-                return
+        # Events of one entity (the envelope's subject, e.g. a municipality) keep
+        # their order in one lane; lanes run side by side within the runtime's limit.
+        lanes: dict[str, list[Msg]] = {}
+        for message in messages:
+            lanes.setdefault(_lane_of(message), []).append(message)
+        halted: list[float] = []
+
+        async def run_lane(lane: list[Msg]) -> None:
+            for index, message in enumerate(lane):
+                async with self.limit:
+                    if stop.is_set() or halted:
+                        # Handed back at once (another replica need not wait for the
+                        # ack timeout), or held behind the outage, in order.
+                        for rest in lane[index:]:
+                            await (rest.nak(delay=halted[0]) if halted else rest.nak())
+                        return
+                    if await self._handle(message) == "outage":
+                        halted.append(self._outage_delay())
+                        for rest in lane[index + 1 :]:
+                            await rest.nak(delay=halted[0])
+                        return
+
+        await asyncio.gather(*(run_lane(lane) for lane in lanes.values()))
+        if halted:
+            # Rather than running every remaining message into the same outage.
+            await _sleep_or_stop(stop, halted[0])
 
     def _outage_delay(self) -> float:
         return min(self.settings.event_retry_backoff_seconds * 2 ** min(self._outages, 10), 5.0)
@@ -396,6 +446,13 @@ class EventConsumer:
 
     async def _failed(self, message: Msg, envelope: Envelope, exc: Exception) -> str:
         deliveries = message.metadata.num_delivered or 1
+        if is_conflict(exc):
+            # Two transactions met (a deadlock, a serialization failure): trying again
+            # succeeds, and the event is not at fault.
+            delay = self.settings.event_retry_backoff_seconds
+            metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, "retried").inc()
+            await message.nak(delay=delay)
+            return "retried"
         if is_transient(exc):
             self._outages += 1
             delay = self._outage_delay()

@@ -99,6 +99,7 @@ class Runtime:
         if definition.handlers and self.settings.run_consumers:
             if definition.inbox is None or self.sessions is None:
                 raise RuntimeError(f"{self.name}: consuming events needs an inbox and a database")
+            limit = asyncio.Semaphore(self.settings.event_concurrency or max(1, self.settings.database_pool_size // 2))
             for upstream, handlers in group_handlers(self.name, definition.handlers).items():
                 consumer = EventConsumer(
                     self.bus,
@@ -107,6 +108,7 @@ class Runtime:
                     handlers=handlers,
                     sessions=self.sessions,
                     inbox=definition.inbox,
+                    limit=limit,
                 )
                 self.consumers.append(consumer)
                 self._spawn(f"consume-{upstream}", consumer.run(self.stop))

@@ -45,6 +45,9 @@ class ServiceSettings(BaseSettings):
     event_stream_replicas: int = shared("event_stream_replicas", 1)
     event_max_deliveries: int = shared("event_max_deliveries", 5)
     event_retry_backoff_seconds: float = shared("event_retry_backoff_seconds", 1.0)
+    # Events handled at once by one process (all its consumers together); each
+    # holds a database connection. None: half the connection pool.
+    event_concurrency: int | None = shared("event_concurrency", None)
     jwt_secret: str = shared("jwt_secret", DEVELOPMENT_JWT_SECRET)
     jwt_issuer: str = shared("jwt_issuer", "zwk-development")
     jwt_audience: str = shared("jwt_audience", "zwk")
