@@ -1,4 +1,5 @@
-# Two commands: `make run` starts the whole system, `make test` runs every test.
+# Two commands: `make run` starts the whole system, `make test` runs every test
+# (`make test-faults` the fault scenarios, which take minutes).
 # Both install what they need on a machine that has only Python 3.11+.
 
 PYTHON ?= python3
@@ -25,6 +26,10 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest
+
+# Kills, outages, a three-node cluster and a burst of 10,000 events, each with servers of its own.
+test-faults: install
+	$(VENV)/bin/pytest -m faults tests/faults
 
 lint: install
 	$(VENV)/bin/ruff check libs services tests

@@ -12,6 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from zwk_common.events import Envelope
 from zwk_common.testing import eventually
 
+pytestmark = pytest.mark.faults
+
 BURST = 10_000
 
 

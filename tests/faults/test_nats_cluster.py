@@ -7,10 +7,13 @@ from typing import Any
 
 import nats
 import nats.errors
+import pytest
 
 from zwk_common.embedded import EmbeddedNats, free_port
 from zwk_common.events import Envelope
 from zwk_common.testing import eventually
+
+pytestmark = pytest.mark.faults
 
 
 def three_nodes(home: Path) -> list[EmbeddedNats]:

@@ -5,8 +5,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from zwk_common.embedded import EmbeddedNats
 from zwk_common.testing import eventually
+
+pytestmark = pytest.mark.faults
 
 OUTAGE_SECONDS = 10
 

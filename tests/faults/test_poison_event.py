@@ -13,6 +13,8 @@ import pytest
 from zwk_common.testing import eventually
 from zwk_common.testing.plugin import bearer
 
+pytestmark = pytest.mark.faults
+
 # A defect planted in prozess's database: names with umlauts cannot be kept.
 PLANT_DEFECT = """
 CREATE FUNCTION prozess.refuse_umlauts() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from zwk_common.embedded import EmbeddedPostgres
 from zwk_common.testing import eventually
 from zwk_common.testing.plugin import create_migrated_database
+
+pytestmark = pytest.mark.faults
 
 
 async def test_requests_answer_503_while_postgresql_restarts_and_the_services_recover_by_themselves(

@@ -2,6 +2,10 @@
 
 from typing import Any
 
+import pytest
+
+pytestmark = pytest.mark.faults
+
 
 async def test_every_registration_committed_before_a_sigkill_is_published_once_and_opens_its_process_once(
     start_services: Any, chain: Any

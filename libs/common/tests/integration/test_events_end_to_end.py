@@ -1,12 +1,15 @@
 """The outbox, the relay, the inbox and dead letters against a real PostgreSQL and NATS."""
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import nats.js.errors
 import pytest
 from sqlalchemy import Column, Integer, String, Table, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from zwk_common.cli import main as zwk
 from zwk_common.db import async_url, service_metadata, transaction
 from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
@@ -15,6 +18,7 @@ from zwk_common.outbox import Outbox
 from zwk_common.service import Runtime, ServiceDefinition, create_service_app
 from zwk_common.settings import ServiceSettings
 from zwk_common.testing import eventually, running_app
+from zwk_common.testing.plugin import bearer
 
 metadata = service_metadata("zwk_selftest")
 outbox = Outbox(metadata, source="/zwk/selftest")
@@ -41,8 +45,14 @@ async def keep_greeting(event: GreetingSent, ctx: EventContext) -> None:
     await ctx.session.execute(greetings.insert().values(text=event.text))
 
 
+# What the handler has learned to digest (the fix of its defect, for the replay test).
+DIGESTIBLE: set[str] = set()
+
+
 async def choke(event: PoisonSent, ctx: EventContext) -> None:
-    raise ValueError(f"cannot digest {event.text}")
+    if event.text not in DIGESTIBLE:
+        raise ValueError(f"cannot digest {event.text}")
+    await ctx.session.execute(greetings.insert().values(text=event.text))
 
 
 @pytest.fixture
@@ -176,3 +186,48 @@ async def test_readiness_reports_a_database_it_cannot_reach(zwk_clean: dict[str,
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["checks"]["database"].startswith("unavailable")
         assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_the_office_sees_a_dead_letter_and_replays_it_once_the_defect_is_fixed(
+    selftest_schema: None, zwk_token: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = selftest_app()
+    office = bearer(zwk_token("office"))
+    async with running_app(app) as client:
+        runtime: Runtime = app.state.runtime
+        await send(runtime, PoisonSent(text="Distel"))
+
+        async def one_dead_letter() -> dict[str, Any] | None:
+            answer = await client.get("/dead-letters", headers=office)
+            assert answer.status_code == 200, answer.text
+            return answer.json() if answer.json()["total_count"] == 1 else None  # type: ignore[no-any-return]
+
+        listed = await eventually(one_dead_letter, timeout=15)
+        letter = listed["items"][0]
+        assert letter["consumer"] == "selftest-selftest"
+        assert letter["event_type"] == "zwk.selftest.poison.sent"
+        assert letter["error"] == "ValueError: cannot digest Distel"
+        assert letter["deliveries"] == 3
+        assert listed["next_cursor"] is None
+        for headers, status in ((bearer(zwk_token("adviser", municipality_ids=[])), 403), ({}, 401)):
+            assert (await client.get("/dead-letters", headers=headers)).status_code == status
+        assert (await client.get("/dead-letters", params={"after": "nonsense"}, headers=office)).status_code == 422
+        assert (await client.post("/dead-letters/999999/replay", headers=office)).status_code == 404
+        assert (await client.post("/dead-letters/0/replay", headers=office)).status_code == 422
+
+        assert await asyncio.to_thread(zwk, ["dead-letters", "list"]) == 0
+        shown = capsys.readouterr().out
+        assert str(letter["id"]) in shown and "selftest-selftest" in shown and "cannot digest Distel" in shown
+
+        DIGESTIBLE.add("Distel")
+        try:
+            assert await asyncio.to_thread(zwk, ["dead-letters", "replay", "--id", str(letter["id"])]) == 0
+            assert f"replayed {letter['id']} to selftest-selftest" in capsys.readouterr().out
+            assert "Distel" in await eventually(lambda: _has(runtime, "Distel"), timeout=15)
+        finally:
+            DIGESTIBLE.discard("Distel")
+        assert (await client.get("/dead-letters", headers=office)).json() == {
+            "items": [],
+            "next_cursor": None,
+            "total_count": 0,
+        }
