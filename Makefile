@@ -1,5 +1,4 @@
-# Two commands: `make run` starts the whole system, `make test` runs every test
-# (`make test-faults` the fault scenarios, which take minutes).
+# Two commands: `make run` starts the whole system, `make test` runs every test.
 # Both install what they need on a machine that has only Python 3.11+.
 
 PYTHON ?= python3
@@ -27,7 +26,8 @@ run: install
 test: install
 	$(VENV)/bin/pytest
 
-# Kills, outages, a three-node cluster and a burst of 10,000 events, each with servers of its own.
+# Only the fault scenarios (also part of `make test`): kills, outages, a three-node
+# cluster and a burst of 10,000 events, each with servers of its own.
 test-faults: install
 	$(VENV)/bin/pytest -m faults tests/faults
 

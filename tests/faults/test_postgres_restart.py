@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from zwk_common.cli import main as zwk
 from zwk_common.embedded import EmbeddedPostgres
 from zwk_common.testing import eventually
 from zwk_common.testing.plugin import create_migrated_database
@@ -16,7 +17,11 @@ pytestmark = pytest.mark.faults
 
 
 async def test_requests_answer_503_while_postgresql_restarts_and_the_services_recover_by_themselves(
-    start_services: Any, chain: Any, zwk_tmp: Path
+    start_services: Any,
+    chain: Any,
+    zwk_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     server = EmbeddedPostgres(zwk_tmp / f"pg-{uuid.uuid4().hex[:8]}", durable=False)
     server_url = await asyncio.to_thread(server.start)
@@ -34,6 +39,11 @@ async def test_requests_answer_503_while_postgresql_restarts_and_the_services_re
                 ready = await client.get(service.url + "/readyz")
                 assert ready.status_code == 503
                 assert ready.json()["checks"]["database"].startswith("unavailable")
+        monkeypatch.setenv("ZWK_URL_KOMMUNEN", kommunen.url)
+        monkeypatch.setenv("ZWK_URL_PROZESS", prozess.url)
+        assert await asyncio.to_thread(zwk, ["status", "--service", "kommunen", "--service", "prozess"]) == 1
+        status = capsys.readouterr().out
+        assert status.count("not ready") == 2 and status.count("database: unavailable") == 2, status
         answered_while_down = len(registrar.created)
 
         await asyncio.to_thread(server.start)
