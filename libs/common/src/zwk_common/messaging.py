@@ -82,7 +82,8 @@ def _lane_of(message: Msg) -> str:
         envelope = Envelope.from_bytes(message.data)
     except ValidationError:
         return f"unreadable-{message.metadata.sequence.stream}"
-    return envelope.subject or envelope.id
+    # Events without an entity to order by keep the stream's order among themselves.
+    return f"entity:{envelope.subject}" if envelope.subject else "unordered"
 
 
 def describe_error(exc: BaseException) -> str:

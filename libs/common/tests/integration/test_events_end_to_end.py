@@ -1,6 +1,7 @@
 """The outbox, the relay, the inbox and dead letters against a real PostgreSQL and NATS."""
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -36,13 +37,30 @@ class GreetingSent(EventPayload):
     text: str
 
 
+class VisitPlanned(EventPayload):
+    """An event of one municipality: its visits must be kept in the order they were planned."""
+
+    event_type = "zwk.selftest.visit.planned"
+    municipality: str
+    number: int
+
+    def ordering_key(self) -> str:
+        return self.municipality
+
+
 class PoisonSent(EventPayload):
     event_type = "zwk.selftest.poison.sent"
     text: str
 
 
 async def keep_greeting(event: GreetingSent, ctx: EventContext) -> None:
+    await asyncio.sleep(random.random() / 200)  # handlers take their time, differently
     await ctx.session.execute(greetings.insert().values(text=event.text))
+
+
+async def keep_visit(event: VisitPlanned, ctx: EventContext) -> None:
+    await asyncio.sleep(random.random() / 200)
+    await ctx.session.execute(greetings.insert().values(text=f"{event.municipality} {event.number}"))
 
 
 # What the handler has learned to digest (the fix of its defect, for the replay test).
@@ -77,7 +95,7 @@ def selftest_app(**overrides: object):  # type: ignore[no-untyped-def]
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,
-            handlers={GreetingSent: keep_greeting, PoisonSent: choke},
+            handlers={GreetingSent: keep_greeting, VisitPlanned: keep_visit, PoisonSent: choke},
         )
     )
 
@@ -200,7 +218,8 @@ async def test_the_office_sees_a_dead_letter_and_replays_it_once_the_defect_is_f
         async def one_dead_letter() -> dict[str, Any] | None:
             answer = await client.get("/dead-letters", headers=office)
             assert answer.status_code == 200, answer.text
-            return answer.json() if answer.json()["total_count"] == 1 else None  # type: ignore[no-any-return]
+            listed = answer.json()
+            return listed if listed["total_count"] == len(listed["items"]) == 1 else None  # type: ignore[no-any-return]
 
         listed = await eventually(one_dead_letter, timeout=15)
         letter = listed["items"][0]
@@ -231,3 +250,27 @@ async def test_the_office_sees_a_dead_letter_and_replays_it_once_the_defect_is_f
             "next_cursor": None,
             "total_count": 0,
         }
+
+
+async def test_events_of_one_municipality_keep_their_order_while_others_are_handled_beside_them(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app(event_concurrency=8)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        towns = ["Dortmund", "Riesa", "Bamberg", "Husum"]
+        # Recorded one town after another, each in its own transaction, interleaved across towns.
+        for number in range(15):
+            for town in towns:
+                await send(runtime, VisitPlanned(municipality=town, number=number))
+            await send(runtime, GreetingSent(text=f"Gruß {number}"))
+
+        async def all_kept() -> list[str] | None:
+            kept = await greetings_kept(runtime)
+            return kept if len(kept) == 15 * (len(towns) + 1) else None
+
+        kept = await eventually(all_kept, timeout=30)
+    for town in towns:
+        assert [line for line in kept if line.startswith(town)] == [f"{town} {n}" for n in range(15)]
+    # Events without an entity to order by keep the stream's order too.
+    assert [line for line in kept if line.startswith("Gruß")] == [f"Gruß {n}" for n in range(15)]
