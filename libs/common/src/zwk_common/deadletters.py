@@ -64,7 +64,7 @@ class DeadLetters:
             return {}
         return {subject.removeprefix(self.prefix): count for subject, count in (info.state.subjects or {}).items()}
 
-    async def list(
+    async def find(
         self, consumers: Iterable[str] | None = None, *, after: int = 0, limit: int = MAX_LISTED
     ) -> list[DeadLetter]:
         """The oldest dead letters with an id above `after`, of `consumers` (None: of all)."""
@@ -127,7 +127,7 @@ class DeadLetters:
         replayed: list[DeadLetter] = []
         after = 0
         while len(replayed) < limit:
-            batch = await self.list(consumers, after=after, limit=min(MAX_LISTED, limit - len(replayed)))
+            batch = await self.find(consumers, after=after, limit=min(MAX_LISTED, limit - len(replayed)))
             if not batch:
                 break
             for letter in batch:

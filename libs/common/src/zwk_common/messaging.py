@@ -46,16 +46,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     nats.errors.ConnectionClosedError,
     nats.errors.NoServersError,
 )
-# Headers of a dead letter (beside the original message's data).
-DEAD_LETTER_HEADERS = (
-    "Zwk-Consumer",
-    "Zwk-Original-Subject",
-    "Zwk-Event-Id",
-    "Zwk-Event-Type",
-    "Zwk-Error",
-    "Zwk-Deliveries",
-    "Zwk-Failed-At",
-)
 # A replayed dead letter names the one consumer that is to handle it again.
 REPLAY_FOR = "Zwk-Replay-For"
 
@@ -206,7 +196,7 @@ class EventBus:
             duplicate_window=600.0,
         )
         try:
-            await self.js.stream_info(config.name)
+            await self.js.stream_info(self.settings.event_stream)
         except nats.js.errors.NotFoundError:
             try:
                 await self.js.add_stream(config)
@@ -370,7 +360,12 @@ class EventConsumer:
                             await rest.nak(delay=halted[0])
                         return
 
-        await asyncio.gather(*(run_lane(lane) for lane in lanes.values()))
+        # Every lane ends before the next fetch, failed or not: a lane still running
+        # beside the next batch could overtake an entity's later events.
+        results = await asyncio.gather(*(run_lane(lane) for lane in lanes.values()), return_exceptions=True)
+        failure = next((result for result in results if isinstance(result, BaseException)), None)
+        if failure is not None:
+            raise failure
         if halted:
             # Rather than running every remaining message into the same outage.
             await _sleep_or_stop(stop, halted[0])

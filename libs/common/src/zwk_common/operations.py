@@ -151,7 +151,7 @@ def status_command(argv: Sequence[str]) -> int:
         if consumers:
             try:
                 async with asyncio.timeout(args.timeout), _stream(ServiceSettings()) as store:
-                    letters = await store.list(consumers, limit=20)
+                    letters = await store.find(consumers, limit=20)
             except Exception:  # noqa: BLE001 - the counts above stand without the details
                 pass
         return statuses, letters
@@ -197,7 +197,7 @@ def dead_letters_command(argv: Sequence[str]) -> int:
         try:
             async with _stream(settings) as store:
                 if args.action == "list":
-                    letters = await store.list(args.consumer, limit=max(1, min(args.limit, 10_000)))
+                    letters = await store.find(args.consumer, limit=max(1, min(args.limit, 10_000)))
                     if args.json:
                         print(json.dumps([_letter_json(x) for x in letters], ensure_ascii=False, indent=2))
                     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -31,10 +31,10 @@ class ServiceSpec:
     # Extra `zwk` sub-commands: name -> "package.module:main" taking argv.
     commands: dict[str, str] = field(default_factory=dict)
 
-    def load_prepare(self) -> Callable[[str], Awaitable[None]] | None:
+    def load_prepare(self) -> Callable[[str], Coroutine[Any, Any, None]] | None:
         return _load(self.prepare) if self.prepare else None
 
-    def load_reference_data(self) -> Callable[[str], Awaitable[None]] | None:
+    def load_reference_data(self) -> Callable[[str], Coroutine[Any, Any, None]] | None:
         return _load(self.reference_data) if self.reference_data else None
 
 

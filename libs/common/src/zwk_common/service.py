@@ -304,7 +304,7 @@ def dead_letter_router() -> APIRouter:
             return Page(items=[], next_cursor=None, total_count=0)
         try:
             store = runtime.dead_letters()
-            letters = await store.list(names, after=after, limit=page.first + 1)
+            letters = await store.find(names, after=after, limit=page.first + 1)
             counts = await store.counts()
         except (nats.errors.Error, TimeoutError) as exc:
             raise ServiceUnavailable("NATS cannot be reached; try again shortly.") from exc
