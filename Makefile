@@ -26,6 +26,11 @@ run: install
 test: install
 	$(VENV)/bin/pytest
 
+# Only the fault scenarios (also part of `make test`): kills, outages, a three-node
+# cluster and a burst of 10,000 events, each with servers of its own.
+test-faults: install
+	$(VENV)/bin/pytest -m faults tests/faults
+
 lint: install
 	$(VENV)/bin/ruff check libs services tests
 

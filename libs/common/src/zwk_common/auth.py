@@ -109,7 +109,7 @@ class TokenVerifier:
 
 def caller_from_claims(claims: dict[str, Any], token: str | None = None) -> Caller:
     try:
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except ValueError as exc:
         raise Unauthenticated("The token names no known role.") from exc
     municipality_id = claims.get("municipality_id")

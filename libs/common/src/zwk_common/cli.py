@@ -1,4 +1,4 @@
-"""The `zwk` command: run the whole system, mint development tokens, migrate."""
+"""The `zwk` command: run the whole system, mint development tokens, migrate, see how it runs."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import httpx
 from zwk_common.auth import Role, mint_token
 from zwk_common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from zwk_common.migrations import upgrade
+from zwk_common.operations import dead_letters_command, status_command
 from zwk_common.registry import ServiceSpec, discover, load_command
 from zwk_common.settings import ServiceSettings
 
@@ -195,6 +196,10 @@ def migrate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # Commands with sub-commands and options of their own parse their arguments themselves.
+    operations = {"status": status_command, "dead-letters": dead_letters_command}
+    if argv and argv[0] in operations:
+        return operations[argv[0]](argv[1:])
     extra = {name: path for spec in discover() for name, path in spec.commands.items()}
     if argv and argv[0] in extra:
         return load_command(extra[argv[0]])(argv[1:]) or 0
@@ -215,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     p_token.set_defaults(run=token)
     p_migrate = commands.add_parser("migrate", help="migrate every service's schema")
     p_migrate.set_defaults(run=migrate)
+    commands.add_parser("status", help="each service's health, outbox backlog, consumer lag and dead letters")
+    commands.add_parser("dead-letters", help="list dead letters, or replay them once the cause is fixed")
     for name in extra:
         commands.add_parser(name, help="(provided by a service)")
     args = parser.parse_args(argv)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
+import asyncpg.exceptions
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,37 @@ class Conflict(Problem):
 
 class ServiceUnavailable(Problem):
     status, title, slug = 503, "Service unavailable", "service-unavailable"
+
+
+# What the database says while it is down, starting, shutting down or out of
+# connections: the request or event is not at fault, and the same call succeeds later.
+_DATABASE_OUTAGES: tuple[type[BaseException], ...] = (
+    OSError,  # refused or reset connections, and connect timeouts (TimeoutError is an OSError)
+    PoolTimeoutError,
+    OperationalError,
+    InterfaceError,
+    asyncpg.PostgresConnectionError,  # class 08, e.g. "connection was closed in the middle of operation"
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,  # "the database system is starting up"
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53, e.g. too many connections
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database (or a connection to it) is gone, rather than that the work is wrong."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    # SQLAlchemy wraps the driver's error (`orig`), which wraps asyncpg's (`__cause__`).
+    while current is not None and id(current) not in seen and len(seen) < 8:
+        seen.add(id(current))
+        if isinstance(current, _DATABASE_OUTAGES):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 def problem_body(
@@ -137,12 +171,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    @app.exception_handler(ConnectionError)
-    @app.exception_handler(OSError)
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable: %s", type(exc).__name__)
+        log.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
         return problem_response(
             problem_body(
                 503,
@@ -154,14 +184,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
-    @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated:
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        if is_unavailable(exc):
             return await _unavailable(request, exc)
         log.exception("database error on %s", request.url.path)
         return problem_response(problem_body(500, "Internal error", instance=request.url.path))
 
+    # Registered by class so that these answers never reach the server-error
+    # middleware, which would log each one of an outage as a crash.
+    for outage in (*_DATABASE_OUTAGES, DBAPIError, asyncpg.PostgresError):
+        app.add_exception_handler(outage, _database)  # type: ignore[arg-type]
+
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        if is_unavailable(exc):
+            return await _unavailable(request, exc)
         log.exception("unhandled error on %s", request.url.path)
         return problem_response(problem_body(500, "Internal error", instance=request.url.path))

@@ -57,18 +57,27 @@ class Outbox:
 
     async def record(self, session: AsyncSession, payload: EventPayload) -> Envelope:
         """Write `payload` as an event in the caller's transaction; it is published after commit."""
-        carrier: dict[str, str] = {}
-        inject(carrier)
-        envelope = Envelope.wrap(payload, source=self.source, traceparent=carrier.get("traceparent"))
-        envelope.tracestate = carrier.get("tracestate")
-        await session.execute(
-            self.table.insert().values(
-                event_id=envelope.id, type=envelope.type, envelope=envelope.model_dump(mode="json", exclude_none=True)
+        envelope = Envelope.wrap(payload, source=self.source)
+        with tracer.start_as_current_span(
+            f"record {envelope.type}",
+            attributes={"messaging.system": "nats", "messaging.message.id": envelope.id, "zwk.outbox": self.schema},
+        ):
+            # The relay publishes in another transaction, maybe another process:
+            # the envelope carries this span's context to it.
+            carrier: dict[str, str] = {}
+            inject(carrier)
+            envelope.traceparent = carrier.get("traceparent")
+            envelope.tracestate = carrier.get("tracestate")
+            await session.execute(
+                self.table.insert().values(
+                    event_id=envelope.id,
+                    type=envelope.type,
+                    envelope=envelope.model_dump(mode="json", exclude_none=True),
+                )
             )
-        )
-        # NOTIFY is delivered only when the transaction commits, so the relay
-        # wakes for committed events and never sees a rolled-back one.
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
+            # NOTIFY is delivered only when the transaction commits, so the relay
+            # wakes for committed events and never sees a rolled-back one.
+            await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
         return envelope
 
     async def backlog(self, session: AsyncSession) -> int:
@@ -139,7 +148,11 @@ class OutboxRelay:
             f"publish {event_type}",
             context=parent,
             kind=trace.SpanKind.PRODUCER,
-            attributes={"messaging.system": "nats", "messaging.message.id": envelope.id},
+            attributes={
+                "messaging.system": "nats",
+                "messaging.operation.type": "publish",
+                "messaging.message.id": envelope.id,
+            },
         ):
             headers: dict[str, str] = {}
             inject(headers)

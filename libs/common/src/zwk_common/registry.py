@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -31,10 +31,10 @@ class ServiceSpec:
     # Extra `zwk` sub-commands: name -> "package.module:main" taking argv.
     commands: dict[str, str] = field(default_factory=dict)
 
-    def load_prepare(self) -> Callable[[str], Awaitable[None]] | None:
+    def load_prepare(self) -> Callable[[str], Coroutine[Any, Any, None]] | None:
         return _load(self.prepare) if self.prepare else None
 
-    def load_reference_data(self) -> Callable[[str], Awaitable[None]] | None:
+    def load_reference_data(self) -> Callable[[str], Coroutine[Any, Any, None]] | None:
         return _load(self.reference_data) if self.reference_data else None
 
 
@@ -47,6 +47,16 @@ def discover() -> list[ServiceSpec]:
     """Every installed service, in start order."""
     specs = [entry.load() for entry in entry_points(group="zwk.services")]
     return sorted((s for s in specs if isinstance(s, ServiceSpec)), key=lambda s: (s.order, s.name))
+
+
+def find(name: str) -> ServiceSpec | None:
+    """One installed service by name, importing only that service."""
+    for entry in entry_points(group="zwk.services"):
+        if entry.name == name:
+            spec = entry.load()
+            if isinstance(spec, ServiceSpec) and spec.name == name:
+                return spec
+    return next((spec for spec in discover() if spec.name == name), None)
 
 
 def load_command(path: str) -> Callable[[list[str]], int | None]:

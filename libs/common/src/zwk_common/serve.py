@@ -6,7 +6,7 @@ import argparse
 
 import uvicorn
 
-from zwk_common.registry import discover
+from zwk_common.registry import discover, find
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,10 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    specs = {spec.name: spec for spec in discover()}
-    if args.service not in specs:
-        parser.error(f"unknown service {args.service!r}; installed: {', '.join(specs)}")
-    spec = specs[args.service]
+    # Only the service itself is imported: a process starts faster without the others.
+    spec = find(args.service)
+    if spec is None:
+        parser.error(f"unknown service {args.service!r}; installed: {', '.join(s.name for s in discover())}")
     uvicorn.run(
         spec.app,
         factory=True,

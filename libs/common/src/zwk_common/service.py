@@ -8,22 +8,33 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+import nats.errors
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zwk_common import metrics
-from zwk_common.auth import TokenVerifier
+from zwk_common.auth import CallerDep, Role, TokenVerifier
 from zwk_common.db import asyncpg_dsn, create_engine, create_sessionmaker, ping
-from zwk_common.errors import install_problem_handlers, problem_body, problem_response
+from zwk_common.deadletters import DeadLetter, DeadLetterNotFound, DeadLetters
+from zwk_common.errors import (
+    BadInput,
+    NotFound,
+    ServiceUnavailable,
+    install_problem_handlers,
+    problem_body,
+    problem_response,
+)
 from zwk_common.events import EventPayload
 from zwk_common.inbox import Inbox
 from zwk_common.messaging import EventBus, EventConsumer, Handler, group_handlers
 from zwk_common.outbox import Outbox, OutboxRelay
+from zwk_common.pagination import Page, PageDep, decode_cursor, encode_cursor
 from zwk_common.settings import ServiceSettings
 from zwk_common.telemetry import configure_logging, configure_tracing, instrument_app, instrument_engine
 
@@ -88,22 +99,69 @@ class Runtime:
         if definition.handlers and self.settings.run_consumers:
             if definition.inbox is None or self.sessions is None:
                 raise RuntimeError(f"{self.name}: consuming events needs an inbox and a database")
+            limit = asyncio.Semaphore(self.settings.event_concurrency or max(1, self.settings.database_pool_size // 2))
             for upstream, handlers in group_handlers(self.name, definition.handlers).items():
                 consumer = EventConsumer(
                     self.bus,
-                    durable=f"{self.name}-{upstream}",
+                    durable=self.consumer_name(upstream),
                     filter_subject=f"{self.settings.event_subject_root}.{upstream}.>",
                     handlers=handlers,
                     sessions=self.sessions,
                     inbox=definition.inbox,
+                    limit=limit,
                 )
                 self.consumers.append(consumer)
                 self._spawn(f"consume-{upstream}", consumer.run(self.stop))
         if self.settings.run_jobs:
             for job in definition.jobs:
                 self._spawn(f"job-{job.name}", self._every(job))
+        self._spawn("metrics", self._watch_metrics())
         for hook in definition.on_startup:
             await hook(self)
+
+    def consumer_name(self, upstream: str) -> str:
+        """The durable consumer of this service for one upstream service."""
+        return f"{self.name}-{upstream}"
+
+    @property
+    def consumer_names(self) -> list[str]:
+        """The durable consumers of this service, whether this replica runs them or not."""
+        return sorted(self.consumer_name(upstream) for upstream in group_handlers(self.name, self.definition.handlers))
+
+    def dead_letters(self) -> DeadLetters:
+        """The dead letters in the stream; NATS must be connected."""
+        if not self.bus.is_connected or not self.bus.connected.is_set():
+            raise ServiceUnavailable("NATS cannot be reached; try again shortly.")
+        return DeadLetters(self.bus.js, self.settings)
+
+    async def refresh_metrics(self, timeout: float = 2.0) -> None:
+        """Read the outbox backlog, consumer lag and dead letters into the metrics; skips what is unreachable."""
+        outbox = self.definition.outbox
+        if outbox is not None and self.sessions is not None:
+            try:
+                async with asyncio.timeout(timeout), self.sessions() as session:
+                    metrics.OUTBOX_BACKLOG.labels(self.name).set(await outbox.backlog(session))
+            except Exception:  # noqa: BLE001 - metrics answer even when the database does not
+                pass
+        if not self.consumer_names or not self.bus.is_connected or not self.bus.connected.is_set():
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                for consumer in self.consumers:
+                    await consumer.refresh_lag()
+                counts = await self.dead_letters().counts()
+                for name in self.consumer_names:
+                    metrics.DEAD_LETTERS_PENDING.labels(name).set(counts.get(name, 0))
+        except Exception:  # noqa: BLE001 - nor when NATS does not
+            pass
+
+    async def _watch_metrics(self) -> None:
+        while not self.stop.is_set():
+            await self.refresh_metrics()
+            try:
+                await asyncio.wait_for(self.stop.wait(), timeout=self.settings.metrics_interval_seconds)
+            except TimeoutError:
+                pass
 
     async def close(self) -> None:
         self.stop.set()
@@ -119,8 +177,10 @@ class Runtime:
             await self.engine.dispose()
 
     async def _publish(self, envelope: Any, headers: dict[str, str]) -> None:
-        if not self.bus.connected.is_set():
-            raise ConnectionError("NATS is not connected yet")
+        # While the client reconnects, a publish would only wait for its timeout;
+        # the relay retries instead, and the outbox keeps the events meanwhile.
+        if not self.bus.connected.is_set() or not self.bus.is_connected:
+            raise ConnectionError("NATS is not connected")
         await self.bus.publish(envelope, headers)
 
     def _spawn(self, name: str, coroutine: Awaitable[None]) -> None:
@@ -179,14 +239,100 @@ def health_router() -> APIRouter:
     @router.get("/metrics", include_in_schema=False)
     async def metrics_endpoint(request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
-        outbox = runtime.definition.outbox
-        if outbox is not None and runtime.sessions is not None:
-            try:
-                async with runtime.sessions() as session:
-                    metrics.OUTBOX_BACKLOG.labels(runtime.name).set(await outbox.backlog(session))
-            except Exception:  # noqa: BLE001 - metrics answer even when the database does not
-                pass
+        await runtime.refresh_metrics()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class DeadLetterView(BaseModel):
+    """An event a consumer of this service gave up on, with the error of its last try."""
+
+    id: int
+    consumer: str
+    event_id: str | None
+    event_type: str | None
+    ordering_key: str | None
+    original_subject: str
+    error: str
+    deliveries: int
+    failed_at: datetime | None
+
+    @classmethod
+    def of(cls, letter: DeadLetter) -> DeadLetterView:
+        return cls(
+            id=letter.id,
+            consumer=letter.consumer,
+            event_id=letter.event_id,
+            event_type=letter.event_type,
+            ordering_key=letter.ordering_key,
+            original_subject=letter.original_subject,
+            error=letter.error,
+            deliveries=letter.deliveries,
+            failed_at=letter.failed_at,
+        )
+
+
+def dead_letter_router() -> APIRouter:
+    """`/dead-letters`: what this service's consumers gave up on, for the office to see and replay."""
+    router = APIRouter(prefix="/dead-letters", tags=["operations"])
+
+    def consumers_of(runtime: Runtime, consumer: str | None) -> list[str]:
+        if consumer is None:
+            return runtime.consumer_names
+        if consumer not in runtime.consumer_names:
+            known = ", ".join(runtime.consumer_names) or "none"
+            raise BadInput(f"{consumer} is not a consumer of {runtime.name} (its consumers: {known}).")
+        return [consumer]
+
+    @router.get("", response_model=Page[DeadLetterView], summary="Dead letters of this service (office only)")
+    async def list_dead_letters(
+        request: Request,
+        caller: CallerDep,
+        page: PageDep,
+        consumer: Annotated[str | None, Query(max_length=100, description="one consumer only")] = None,
+    ) -> Page[DeadLetterView]:
+        caller.require_role(Role.OFFICE)
+        runtime: Runtime = request.app.state.runtime
+        names = consumers_of(runtime, consumer)
+        after = 0
+        if page.after is not None:
+            (after,) = decode_cursor(page.after, 1)
+            if not isinstance(after, int) or after < 0:
+                raise BadInput("The cursor `after` is not one this service gave out.")
+        if not names:
+            return Page(items=[], next_cursor=None, total_count=0)
+        try:
+            store = runtime.dead_letters()
+            letters = await store.find(names, after=after, limit=page.first + 1)
+            counts = await store.counts()
+        except (nats.errors.Error, TimeoutError) as exc:
+            raise ServiceUnavailable("NATS cannot be reached; try again shortly.") from exc
+        shown = letters[: page.first]
+        return Page(
+            items=[DeadLetterView.of(letter) for letter in shown],
+            next_cursor=encode_cursor(shown[-1].id) if len(letters) > page.first else None,
+            total_count=sum(counts.get(name, 0) for name in names),
+        )
+
+    @router.post(
+        "/{letter_id}/replay",
+        response_model=DeadLetterView,
+        status_code=status.HTTP_202_ACCEPTED,
+        summary="Hand a dead letter back to its consumer (office only)",
+    )
+    async def replay_dead_letter(
+        request: Request, caller: CallerDep, letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+    ) -> DeadLetterView:
+        caller.require_role(Role.OFFICE)
+        runtime: Runtime = request.app.state.runtime
+        try:
+            letter = await runtime.dead_letters().replay(letter_id, runtime.consumer_names)
+        except DeadLetterNotFound as exc:
+            raise NotFound(f"No dead letter {letter_id} of {runtime.name}.") from exc
+        except (nats.errors.Error, TimeoutError) as exc:
+            raise ServiceUnavailable("NATS cannot be reached; try again shortly.") from exc
+        return DeadLetterView.of(letter)
 
     return router
 
@@ -217,6 +363,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(health_router())
+    app.include_router(dead_letter_router())
     for router in definition.routers:
         app.include_router(router)
 

@@ -45,6 +45,9 @@ class ServiceSettings(BaseSettings):
     event_stream_replicas: int = shared("event_stream_replicas", 1)
     event_max_deliveries: int = shared("event_max_deliveries", 5)
     event_retry_backoff_seconds: float = shared("event_retry_backoff_seconds", 1.0)
+    # Events handled at once by one process (all its consumers together); each
+    # holds a database connection. None: half the connection pool.
+    event_concurrency: int | None = shared("event_concurrency", None)
     jwt_secret: str = shared("jwt_secret", DEVELOPMENT_JWT_SECRET)
     jwt_issuer: str = shared("jwt_issuer", "zwk-development")
     jwt_audience: str = shared("jwt_audience", "zwk")
@@ -56,6 +59,8 @@ class ServiceSettings(BaseSettings):
     log_json: bool = shared("log_json", False)
     log_level: str = shared("log_level", "INFO")
     max_page_size: int = shared("max_page_size", 100)
+    # How often consumer lag, dead letters and the outbox backlog are read into the metrics.
+    metrics_interval_seconds: float = shared("metrics_interval_seconds", 5.0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:

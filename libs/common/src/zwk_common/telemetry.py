@@ -1,34 +1,140 @@
-"""OpenTelemetry and logging set up the same way in every process."""
+"""OpenTelemetry and logging set up the same way in every process.
+
+One trace follows a change through the platform; its spans are named so that
+each step reads as a verb and what it acts on:
+
+- `POST /municipalities` (server): the request, named by the FastAPI instrumentation;
+- `record <event type>` (internal): the event written into the outbox; its context
+  is stored in the envelope (`traceparent`), so the trace survives the commit;
+- `publish <event type>` (producer): the relay publishing it; the context travels
+  in the NATS headers;
+- `consume <event type>` (consumer): one durable consumer handling it, with the SQL
+  of its effect beneath; attribute `messaging.consumer.group.name`;
+- `deliver <channel>` (client, e.g. `deliver email`, `deliver webhook`): a notification
+  leaving the platform, beneath the consume span that caused it or continued from the
+  carrier stored with it (`trace_carrier()` / `continued_span()`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import re
 import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.propagate import extract, inject
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 _configured = False
 
 
-def configure_tracing(service_name: str) -> None:
-    """Install a tracer provider once per process; OTLP export when the endpoint is set."""
-    global _configured
-    if _configured or isinstance(trace.get_tracer_provider(), TracerProvider):
-        _configured = True
-        return
+class _SpanProcessors(SpanProcessor):
+    """Processors that can be added and removed while the provider runs (the SDK only adds)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processors: tuple[SpanProcessor, ...] = ()
+
+    def add(self, processor: SpanProcessor) -> None:
+        with self._lock:
+            self._processors = (*self._processors, processor)
+
+    def remove(self, processor: SpanProcessor) -> None:
+        with self._lock:
+            self._processors = tuple(p for p in self._processors if p is not processor)
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        for processor in self._processors:
+            processor.on_start(span, parent_context=parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        for processor in self._processors:
+            processor.on_end(span)
+
+    def shutdown(self) -> None:
+        for processor in self._processors:
+            processor.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return all(processor.force_flush(timeout_millis) for processor in self._processors)
+
+
+_extra_processors = _SpanProcessors()
+_attached_to: set[int] = set()
+
+
+def build_tracer_provider(service_name: str, environ: Mapping[str, str] | None = None) -> TracerProvider:
+    """A tracer provider for `service_name`, exporting over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set."""
+    environ = os.environ if environ is None else environ
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    if environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
+        endpoint = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or (
+            environ["OTEL_EXPORTER_OTLP_ENDPOINT"].rstrip("/") + "/v1/traces"
+        )
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    return provider
+
+
+def configure_tracing(service_name: str) -> None:
+    """Install a tracer provider once per process; OTLP export when the endpoint is set.
+
+    A provider installed before (by a test, or by `opentelemetry-instrument`) is kept.
+    """
+    global _configured
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = build_tracer_provider(service_name)
+        trace.set_tracer_provider(provider)
+    if id(provider) not in _attached_to:
+        provider.add_span_processor(_extra_processors)
+        _attached_to.add(id(provider))
     _configured = True
+
+
+def add_span_processor(processor: SpanProcessor) -> Callable[[], None]:
+    """Hand every span of this process also to `processor`; returns the function that stops it.
+
+    OpenTelemetry installs the global provider once per process, so a test that
+    wants the spans adds a processor rather than a provider of its own.
+    """
+    configure_tracing(os.environ.get("OTEL_SERVICE_NAME", "zwk"))
+    _extra_processors.add(processor)
+    return lambda: _extra_processors.remove(processor)
+
+
+def trace_carrier() -> dict[str, str]:
+    """The W3C trace context of the current span, to store with work that continues later."""
+    carrier: dict[str, str] = {}
+    inject(carrier)
+    return carrier
+
+
+@contextmanager
+def continued_span(
+    name: str,
+    carrier: Mapping[str, str] | None,
+    *,
+    kind: trace.SpanKind = trace.SpanKind.INTERNAL,
+    attributes: Mapping[str, Any] | None = None,
+    tracer_name: str = "zwk",
+) -> Iterator[trace.Span]:
+    """A span in the trace stored in `carrier` (a row, a message), or a new trace without one."""
+    parent = extract({k: v for k, v in (carrier or {}).items() if v})
+    with trace.get_tracer(tracer_name).start_as_current_span(
+        name, context=parent, kind=kind, attributes=dict(attributes or {})
+    ) as span:
+        yield span
 
 
 def instrument_app(app: Any) -> None:
@@ -42,14 +148,54 @@ def instrument_app(app: Any) -> None:
 
 
 def instrument_engine(engine: Any) -> None:
-    """Trace the SQL of one async engine."""
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+    """Trace the SQL of one async engine (every engine of the process, not only the first)."""
+    from opentelemetry.metrics import get_meter
 
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+    try:
+        from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    except ImportError:  # a later instrumentation may move it; the instrumentor still covers one engine
+        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+        return
+    meter = get_meter("zwk.sqlalchemy")
+    usage = meter.create_up_down_counter("db.client.connections.usage", unit="connections")
+    EngineTracer(trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage)
+
+
+# Addresses in any spelling a person types, umlauts included; the domain stays
+# readable (it names an institution, not a person) so delivery problems remain traceable.
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@((?:[\w-]+\.)+[\w-]{2,})", re.UNICODE)
+
+
+def mask_personal_data(text: str) -> str:
+    """`text` with every e-mail address masked (`***@example.org`)."""
+    return _EMAIL.sub(lambda match: "***@" + match.group(1), text)
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks e-mail addresses in the message, the traceback and the stack of every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_personal_data(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_personal_data(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_personal_data(record.stack_info)
+        return True
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, with the trace id of the current span."""
+
+    def __init__(self, service: str | None = None) -> None:
+        super().__init__()
+        self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -58,12 +204,16 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if self.service:
+            entry["service"] = self.service
         context = trace.get_current_span().get_span_context()
         if context.is_valid:
             entry["trace_id"] = format(context.trace_id, "032x")
             entry["span_id"] = format(context.span_id, "016x")
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            entry["error"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+        if record.stack_info:
+            entry["stack"] = record.stack_info
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -75,17 +225,23 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(service_name: str, *, json_lines: bool, level: str) -> None:
-    """Structured logs: JSON in production, short text in development; both carry the trace id."""
+    """Structured logs: JSON in production, short text in development; both carry the trace id, neither an address."""
     handler = logging.StreamHandler(sys.stderr)
     if json_lines:
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(JsonFormatter(service_name))
     else:
         handler.setFormatter(
             TextFormatter(f"%(asctime)s {service_name} %(levelname)s [%(trace_id)s] %(name)s: %(message)s")
         )
+    # On the handler, not a logger: it then sees the records of every logger.
+    handler.addFilter(PersonalDataFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # uvicorn's own handlers would write past the formatter and the filter.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
     # Library chatter (and the addresses it may print) stays out of the logs.
     for noisy in ("nats", "asyncio", "httpx", "httpcore", "aiosmtplib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,12 +1,16 @@
 """The outbox, the relay, the inbox and dead letters against a real PostgreSQL and NATS."""
 
+import asyncio
+import random
 from collections.abc import AsyncIterator
+from typing import Any
 
 import nats.js.errors
 import pytest
 from sqlalchemy import Column, Integer, String, Table, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from zwk_common.cli import main as zwk
 from zwk_common.db import async_url, service_metadata, transaction
 from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
@@ -15,6 +19,7 @@ from zwk_common.outbox import Outbox
 from zwk_common.service import Runtime, ServiceDefinition, create_service_app
 from zwk_common.settings import ServiceSettings
 from zwk_common.testing import eventually, running_app
+from zwk_common.testing.plugin import bearer
 
 metadata = service_metadata("zwk_selftest")
 outbox = Outbox(metadata, source="/zwk/selftest")
@@ -32,17 +37,40 @@ class GreetingSent(EventPayload):
     text: str
 
 
+class VisitPlanned(EventPayload):
+    """An event of one municipality: its visits must be kept in the order they were planned."""
+
+    event_type = "zwk.selftest.visit.planned"
+    municipality: str
+    number: int
+
+    def ordering_key(self) -> str:
+        return self.municipality
+
+
 class PoisonSent(EventPayload):
     event_type = "zwk.selftest.poison.sent"
     text: str
 
 
 async def keep_greeting(event: GreetingSent, ctx: EventContext) -> None:
+    await asyncio.sleep(random.random() / 200)  # handlers take their time, differently
     await ctx.session.execute(greetings.insert().values(text=event.text))
 
 
+async def keep_visit(event: VisitPlanned, ctx: EventContext) -> None:
+    await asyncio.sleep(random.random() / 200)
+    await ctx.session.execute(greetings.insert().values(text=f"{event.municipality} {event.number}"))
+
+
+# What the handler has learned to digest (the fix of its defect, for the replay test).
+DIGESTIBLE: set[str] = set()
+
+
 async def choke(event: PoisonSent, ctx: EventContext) -> None:
-    raise ValueError(f"cannot digest {event.text}")
+    if event.text not in DIGESTIBLE:
+        raise ValueError(f"cannot digest {event.text}")
+    await ctx.session.execute(greetings.insert().values(text=event.text))
 
 
 @pytest.fixture
@@ -67,7 +95,7 @@ def selftest_app(**overrides: object):  # type: ignore[no-untyped-def]
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,
-            handlers={GreetingSent: keep_greeting, PoisonSent: choke},
+            handlers={GreetingSent: keep_greeting, VisitPlanned: keep_visit, PoisonSent: choke},
         )
     )
 
@@ -176,3 +204,73 @@ async def test_readiness_reports_a_database_it_cannot_reach(zwk_clean: dict[str,
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["checks"]["database"].startswith("unavailable")
         assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_the_office_sees_a_dead_letter_and_replays_it_once_the_defect_is_fixed(
+    selftest_schema: None, zwk_token: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = selftest_app()
+    office = bearer(zwk_token("office"))
+    async with running_app(app) as client:
+        runtime: Runtime = app.state.runtime
+        await send(runtime, PoisonSent(text="Distel"))
+
+        async def one_dead_letter() -> dict[str, Any] | None:
+            answer = await client.get("/dead-letters", headers=office)
+            assert answer.status_code == 200, answer.text
+            listed = answer.json()
+            return listed if listed["total_count"] == len(listed["items"]) == 1 else None  # type: ignore[no-any-return]
+
+        listed = await eventually(one_dead_letter, timeout=15)
+        letter = listed["items"][0]
+        assert letter["consumer"] == "selftest-selftest"
+        assert letter["event_type"] == "zwk.selftest.poison.sent"
+        assert letter["error"] == "ValueError: cannot digest Distel"
+        assert letter["deliveries"] == 3
+        assert listed["next_cursor"] is None
+        for headers, status in ((bearer(zwk_token("adviser", municipality_ids=[])), 403), ({}, 401)):
+            assert (await client.get("/dead-letters", headers=headers)).status_code == status
+        assert (await client.get("/dead-letters", params={"after": "nonsense"}, headers=office)).status_code == 422
+        assert (await client.post("/dead-letters/999999/replay", headers=office)).status_code == 404
+        assert (await client.post("/dead-letters/0/replay", headers=office)).status_code == 422
+
+        assert await asyncio.to_thread(zwk, ["dead-letters", "list"]) == 0
+        shown = capsys.readouterr().out
+        assert str(letter["id"]) in shown and "selftest-selftest" in shown and "cannot digest Distel" in shown
+
+        DIGESTIBLE.add("Distel")
+        try:
+            assert await asyncio.to_thread(zwk, ["dead-letters", "replay", "--id", str(letter["id"])]) == 0
+            assert f"replayed {letter['id']} to selftest-selftest" in capsys.readouterr().out
+            assert "Distel" in await eventually(lambda: _has(runtime, "Distel"), timeout=15)
+        finally:
+            DIGESTIBLE.discard("Distel")
+        assert (await client.get("/dead-letters", headers=office)).json() == {
+            "items": [],
+            "next_cursor": None,
+            "total_count": 0,
+        }
+
+
+async def test_events_of_one_municipality_keep_their_order_while_others_are_handled_beside_them(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app(event_concurrency=8)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        towns = ["Dortmund", "Riesa", "Bamberg", "Husum"]
+        # Recorded one town after another, each in its own transaction, interleaved across towns.
+        for number in range(15):
+            for town in towns:
+                await send(runtime, VisitPlanned(municipality=town, number=number))
+            await send(runtime, GreetingSent(text=f"Gruß {number}"))
+
+        async def all_kept() -> list[str] | None:
+            kept = await greetings_kept(runtime)
+            return kept if len(kept) == 15 * (len(towns) + 1) else None
+
+        kept = await eventually(all_kept, timeout=30)
+    for town in towns:
+        assert [line for line in kept if line.startswith(town)] == [f"{town} {n}" for n in range(15)]
+    # Events without an entity to order by keep the stream's order too.
+    assert [line for line in kept if line.startswith("Gruß")] == [f"Gruß {n}" for n in range(15)]

@@ -84,20 +84,30 @@ def _database_url(server_url: str, name: str) -> str:
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
+def create_migrated_database(server_url: str, name: str | None = None) -> str:
+    """Create a database on `server_url`, migrate every installed service and load its reference data.
+
+    Blocking (migrations run event loops of their own): from async code, call it
+    with `asyncio.to_thread`. Returns the database's URL.
+    """
+    name = name or f"zwk_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_create_database(server_url, name))
+    url = _database_url(server_url, name)
+    for spec in discover():
+        if spec.migrations is not None:
+            upgrade(spec.migrations, url)
+        load = spec.load_reference_data()
+        if load is not None:
+            asyncio.run(load(url))
+    return url
+
+
 @pytest.fixture(scope="session")
 def zwk_database_url(zwk_postgres: str) -> Iterator[str]:
     """A fresh database for this test session with every installed service migrated."""
     name = f"zwk_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_create_database(zwk_postgres, name))
-    url = _database_url(zwk_postgres, name)
     try:
-        for spec in discover():
-            if spec.migrations is not None:
-                upgrade(spec.migrations, url)
-            load = spec.load_reference_data()
-            if load is not None:
-                asyncio.run(load(url))
-        yield url
+        yield create_migrated_database(zwk_postgres, name)
     finally:
         asyncio.run(_drop_database(zwk_postgres, name))
 
