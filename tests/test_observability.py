@@ -149,8 +149,8 @@ async def test_consumer_lag_is_kept_current_while_a_consumer_is_held_up(
         await held.start()
         try:
             await blocker.execute(
-                "INSERT INTO prozess.municipalities (id, ags, name, kind, bundesland, programmes) "
-                "VALUES ($1, '14627230', 'Riesa', 'STADT', 'SN', '{ZWK}')",
+                "INSERT INTO prozess.municipalities (id, ags, name, kind, bundesland, programmes, event_time) "
+                "VALUES ($1, '14627230', 'Riesa', 'STADT', 'SN', '{ZWK}', now())",
                 uuid.UUID(riesa),
             )
             for programmes in (["ZWK"], ["ZWK", "DAKS"], ["DWK", "ZWK"]):

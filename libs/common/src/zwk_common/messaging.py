@@ -252,6 +252,7 @@ class EventConsumer:
         inbox: Inbox,
         batch_size: int = 50,
         limit: asyncio.Semaphore | None = None,
+        parallel_by_entity: bool = False,
     ) -> None:
         self.bus = bus
         self.durable = durable
@@ -262,6 +263,11 @@ class EventConsumer:
         self.batch_size = batch_size
         # How many events may be handled at once (shared by a runtime's consumers).
         self.limit = limit or asyncio.Semaphore(1)
+        # Only a consumer whose handlers touch nothing but the entity of the
+        # ordering key may run entities side by side; any other keeps the
+        # stream's order, since its handlers may relate events of different
+        # entities (an unfollow must not be overtaken by a later publication).
+        self.parallel_by_entity = parallel_by_entity
         self.settings = bus.settings
         self._sub: JetStreamContext.PullSubscription | None = None
         self._generation = -1
@@ -339,10 +345,11 @@ class EventConsumer:
 
     async def _handle_batch(self, messages: list[Msg], stop: asyncio.Event) -> None:
         # Events of one entity (the envelope's subject, e.g. a municipality) keep
-        # their order in one lane; lanes run side by side within the runtime's limit.
+        # their order in one lane; lanes run side by side within the runtime's
+        # limit. Without parallel_by_entity the whole batch is one lane.
         lanes: dict[str, list[Msg]] = {}
         for message in messages:
-            lanes.setdefault(_lane_of(message), []).append(message)
+            lanes.setdefault(_lane_of(message) if self.parallel_by_entity else "stream", []).append(message)
         halted: list[float] = []
 
         async def run_lane(lane: list[Msg]) -> None:

@@ -61,6 +61,9 @@ class ServiceDefinition:
     outbox: Outbox | None = None
     inbox: Inbox | None = None
     handlers: Mapping[type[EventPayload], Handler] = field(default_factory=dict)
+    # True only where every handler touches nothing but the entity of the event's
+    # ordering key: then events of different entities are handled side by side.
+    parallel_by_entity: bool = False
     jobs: Sequence[Job] = ()
     on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
     on_shutdown: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
@@ -108,6 +111,7 @@ class Runtime:
                     handlers=handlers,
                     sessions=self.sessions,
                     inbox=definition.inbox,
+                    parallel_by_entity=definition.parallel_by_entity,
                     limit=limit,
                 )
                 self.consumers.append(consumer)

@@ -86,7 +86,7 @@ async def selftest_schema(zwk_clean: dict[str, str]) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-def selftest_app(**overrides: object):  # type: ignore[no-untyped-def]
+def selftest_app(parallel_by_entity: bool = False, **overrides: object):  # type: ignore[no-untyped-def]
     settings = ServiceSettings(event_max_deliveries=3, **overrides)  # type: ignore[arg-type]
     return create_service_app(
         ServiceDefinition(
@@ -96,6 +96,7 @@ def selftest_app(**overrides: object):  # type: ignore[no-untyped-def]
             outbox=outbox,
             inbox=inbox,
             handlers={GreetingSent: keep_greeting, VisitPlanned: keep_visit, PoisonSent: choke},
+            parallel_by_entity=parallel_by_entity,
         )
     )
 
@@ -255,7 +256,7 @@ async def test_the_office_sees_a_dead_letter_and_replays_it_once_the_defect_is_f
 async def test_events_of_one_municipality_keep_their_order_while_others_are_handled_beside_them(
     selftest_schema: None,
 ) -> None:
-    app = selftest_app(event_concurrency=8)
+    app = selftest_app(parallel_by_entity=True, event_concurrency=8)
     async with running_app(app):
         runtime: Runtime = app.state.runtime
         towns = ["Dortmund", "Riesa", "Bamberg", "Husum"]

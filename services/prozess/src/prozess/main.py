@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,
+            # Every handler touches only the municipality the event is about.
+            parallel_by_entity=True,
             handlers=EVENT_HANDLERS,
             jobs=[overdue_job(settings)],
             description="The five-stage process of every municipality.",
