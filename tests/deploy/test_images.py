@@ -338,7 +338,7 @@ async def test_every_image_starts_its_service_and_its_health_check_tells_up_from
 async def test_the_migrations_image_migrates_an_empty_database(services, images, zwk_postgres) -> None:  # type: ignore[no-untyped-def]
     migrate = images["migrate"]
     assert migrate.dockerfile.stages == ["build", "runtime"]
-    found = migrate.probe("libs/common/src", *(f"services/{name}/src" for name in services), "deploy/migrate")
+    found = migrate.probe("libs/common/src", *(f"services/{name}/src" for name in services))
     assert found["services"] == sorted(services)
     assert not found["missing"], f"the migrations image lacks: {found['missing']}"
 

@@ -48,9 +48,15 @@ async def _ensure_database(server_url: str, name: str) -> str:
 
 
 def migrate_all(database_url: str, specs: list[ServiceSpec]) -> None:
+    """Migrate every service's schema, then load its reference data (both idempotent)."""
     for spec in specs:
         if spec.migrations is not None:
             upgrade(spec.migrations, database_url)
+    for spec in specs:
+        load = spec.load_reference_data()
+        if load is not None:
+            _say(f"loading reference data of {spec.name}")
+            asyncio.run(load(database_url))
 
 
 def _wait_ready(
@@ -111,11 +117,6 @@ def up(args: argparse.Namespace) -> int:
         os.environ.update(env)
         _say("migrating " + ", ".join(s.name for s in specs if s.migrations))
         migrate_all(database_url, specs)
-        for spec in specs:
-            load = spec.load_reference_data()
-            if load is not None:
-                _say(f"loading reference data of {spec.name}")
-                asyncio.run(load(database_url))
         for spec in specs:
             prepare = spec.load_prepare()
             if prepare is not None and not args.no_prepare:
@@ -194,6 +195,16 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def asyncapi(args: argparse.Namespace) -> int:
+    import json
+
+    from zwk_common.asyncapi import build
+
+    document = build(discover(), subject_root=ServiceSettings().event_subject_root)
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Commands with sub-commands and options of their own parse their arguments themselves.
@@ -218,8 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     p_token.add_argument("--email")
     p_token.add_argument("--hours", type=int, default=12)
     p_token.set_defaults(run=token)
-    p_migrate = commands.add_parser("migrate", help="migrate every service's schema")
+    p_migrate = commands.add_parser("migrate", help="migrate every service's schema and load its reference data")
     p_migrate.set_defaults(run=migrate)
+    p_asyncapi = commands.add_parser("asyncapi", help="print the event catalogue (AsyncAPI 3, JSON)")
+    p_asyncapi.set_defaults(run=asyncapi)
     commands.add_parser("status", help="each service's health, outbox backlog, consumer lag and dead letters")
     commands.add_parser("dead-letters", help="list dead letters, or replay them once the cause is fixed")
     for name in extra:

@@ -138,7 +138,9 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for error in exc.errors():
         # The offending input is left out: it may be huge or personal.
-        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        # The first part says where (body, query, path); a field named "body" stays.
+        parts = list(error.get("loc", ()))
+        location = [str(part) for part in (parts[1:] if parts[:1] == ["body"] else parts)]
         errors.append({"field": ".".join(location) or None, "message": error.get("msg", "")})
     return errors
 

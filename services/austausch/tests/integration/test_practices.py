@@ -199,8 +199,7 @@ async def test_bad_input_is_a_clear_problem_and_writes_nothing(forum, change, fi
     problem = response.json()
     assert response.headers["content-type"] == "application/problem+json"
     assert problem["code"] == "BAD_USER_INPUT"
-    # The problem names the field; zwk_common drops location parts spelt "body", so `body` is unnamed.
-    assert (None if field == "body" else field) in [e["field"] for e in problem["errors"]]
+    assert field in [e["field"] for e in problem["errors"]]
     listed = await forum.client.get("/practices", params={"municipality_id": str(RIESA)}, headers=forum.office())
     assert listed.json()["total_count"] == 0
 
