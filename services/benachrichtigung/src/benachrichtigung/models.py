@@ -144,6 +144,8 @@ digest_items = Table(
     Column("endpoint_id", UUID(as_uuid=True), ForeignKey(webhook_endpoints.c.id, ondelete="CASCADE")),
     Column("frequency", String(16), nullable=False),
     Column("due_at", DateTime(timezone=True), nullable=False, index=True),
+    # The W3C trace context of the event that caused the entry (see deliveries).
+    Column("trace_context", JSONB),
     PrimaryKeyConstraint("notification_id", "channel", "target"),
 )
 
@@ -169,6 +171,8 @@ deliveries = Table(
     Column("last_status_code", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
+    # The W3C trace context of the consume span that queued it: the send continues that trace.
+    Column("trace_context", JSONB),
     UniqueConstraint("notification_id", "channel", "target", name="uq_deliveries_notification_channel_target"),
     Index("ix_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'queued'")),
     Index("ix_deliveries_endpoint", "endpoint_id", text("created_at DESC")),

@@ -30,22 +30,30 @@ CLAIM = text(
 
 # Due digest entries become one delivery per recipient (or endpoint) and frequency, with one
 # line per item: five comments on one practice are one line "5 neue Kommentare zu …".
+# A digest continues the trace of its earliest entry rather than starting one of its own with
+# links to all of them: a weekly digest may gather hundreds of events, and the question an
+# operator asks ("did the first thing that happened ever reach this person, and when?") is
+# answered by following one trace to its e-mail; the later entries' traces end at the consume
+# span that queued them, and the digest's content names every item it carried.
 COLLECT_DIGESTS = text(
     """
     WITH due AS (
         DELETE FROM benachrichtigung.digest_items WHERE due_at <= CAST(:now AS timestamptz)
-        RETURNING notification_id, channel, target, endpoint_id, frequency
+        RETURNING notification_id, channel, target, endpoint_id, frequency, trace_context
     ), grouped AS (
         SELECT due.channel, due.target, due.endpoint_id, due.frequency,
                n.kind, n.item_kind, n.item_id,
                max(n.item_title) AS item_title, max(n.link) AS link,
-               count(*) AS count, max(n.created_at) AS latest
+               count(*) AS count, max(n.created_at) AS latest,
+               (array_agg(due.trace_context ORDER BY n.created_at, n.id)
+                   FILTER (WHERE due.trace_context IS NOT NULL))[1] AS first_trace,
+               min(n.created_at) AS earliest
         FROM due JOIN benachrichtigung.notifications AS n ON n.id = due.notification_id
         GROUP BY due.channel, due.target, due.endpoint_id, due.frequency, n.kind, n.item_kind, n.item_id
     )
     INSERT INTO benachrichtigung.deliveries
         (id, channel, target, endpoint_id, notification_id, kind, frequency, content,
-         status, attempts, next_attempt_at, expires_at, created_at)
+         status, attempts, next_attempt_at, expires_at, created_at, trace_context)
     SELECT gen_random_uuid(), channel, target, endpoint_id, NULL, 'digest', frequency,
            jsonb_build_object(
                'count', sum(count),
@@ -54,7 +62,8 @@ COLLECT_DIGESTS = text(
                    'item_title', item_title, 'link', link, 'count', count
                ) ORDER BY latest DESC, item_id)
            ),
-           'queued', 0, CAST(:now AS timestamptz), CAST(:expires_at AS timestamptz), CAST(:now AS timestamptz)
+           'queued', 0, CAST(:now AS timestamptz), CAST(:expires_at AS timestamptz), CAST(:now AS timestamptz),
+           (array_agg(first_trace ORDER BY earliest) FILTER (WHERE first_trace IS NOT NULL))[1]
     FROM grouped
     GROUP BY channel, target, endpoint_id, frequency
     """

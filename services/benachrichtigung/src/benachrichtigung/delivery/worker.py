@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import aiosmtplib
 import httpx
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,6 +34,8 @@ from benachrichtigung.events import NotificationDelivered, NotificationFailed
 from benachrichtigung.models import outbox
 from benachrichtigung.recipients.repository import RecipientRepository
 from zwk_common.db import transaction
+from zwk_common.metrics import DELIVERY_LATENCY
+from zwk_common.telemetry import continued_span
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +124,30 @@ class DeliveryWorker:
         await self.drain()
 
     async def _attempt(self, row: RowMapping, address: RowMapping | None, now: datetime | None) -> None:
+        channel = row["channel"]
         started = time.monotonic()
-        try:
-            outcome = await asyncio.wait_for(self._send(row, address), timeout=self.settings.attempt_timeout_seconds)
-        except Exception as exc:  # noqa: BLE001 - every failure is an outcome to log and retry
-            outcome = Outcome(delivered=False, error=_describe(exc))
+        with continued_span(
+            f"deliver {channel}",
+            row["trace_context"],
+            kind=SpanKind.CLIENT,
+            attributes={"zwk.channel": channel, "zwk.delivery.id": str(row["id"]), "zwk.kind": row["kind"]},
+        ) as span:
+            try:
+                outcome = await asyncio.wait_for(
+                    self._send(row, address), timeout=self.settings.attempt_timeout_seconds
+                )
+            except Exception as exc:  # noqa: BLE001 - every failure is an outcome to log and retry
+                outcome = Outcome(delivered=False, error=_describe(exc))
+            if outcome.status_code is not None:
+                span.set_attribute("http.response.status_code", outcome.status_code)
+            if not outcome.delivered:
+                span.set_status(Status(StatusCode.ERROR, outcome.error))
         duration_ms = int((time.monotonic() - started) * 1000)
+        # From the event's notification (a digest: from its collection) to this attempt's end.
+        caused_at = row["notified_at"] if row["kind"] != "digest" and row["notified_at"] else row["created_at"]
+        DELIVERY_LATENCY.labels(channel=channel, outcome="delivered" if outcome.delivered else "failed").observe(
+            max(0.0, (datetime.now(UTC) - caused_at).total_seconds())
+        )
         try:
             await self._record(row, outcome, now or datetime.now(UTC), duration_ms)
         except Exception:  # noqa: BLE001 - the lease runs out and the delivery is tried again

@@ -22,8 +22,8 @@ from sqlalchemy import (
     union,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benachrichtigung.models import (
@@ -145,9 +145,11 @@ class NotificationRepository:
         expires_at: datetime,
         daily_due: datetime,
         weekly_due: datetime,
+        trace_context: Mapping[str, str] | None = None,
     ) -> None:
         """Queue the event's new notifications for e-mail and webhooks, now or for a digest."""
         n = notifications
+        carrier = literal(dict(trace_context) if trace_context else None, JSONB)
         at = literal(now, DateTime(timezone=True))
         expires = literal(expires_at, DateTime(timezone=True))
         chosen = func.coalesce(
@@ -199,6 +201,7 @@ class NotificationRepository:
             "next_attempt_at",
             "expires_at",
             "created_at",
+            "trace_context",
         ]
         await self.session.execute(
             insert(deliveries)
@@ -216,6 +219,7 @@ class NotificationRepository:
                     at,
                     expires,
                     at,
+                    carrier,
                 ).where(email.c.frequency == "immediately"),
             )
             .on_conflict_do_nothing()
@@ -223,8 +227,8 @@ class NotificationRepository:
         await self.session.execute(
             insert(digest_items)
             .from_select(
-                ["notification_id", "channel", "target", "frequency", "due_at"],
-                select(email.c.id, literal("email"), email.c.recipient_id, email.c.frequency, due).where(
+                ["notification_id", "channel", "target", "frequency", "due_at", "trace_context"],
+                select(email.c.id, literal("email"), email.c.recipient_id, email.c.frequency, due, carrier).where(
                     email.c.frequency.in_(["daily", "weekly"])
                 ),
             )
@@ -246,6 +250,7 @@ class NotificationRepository:
                     at,
                     expires,
                     at,
+                    carrier,
                 ).where(webhook.c.frequency == "immediately"),
             )
             .on_conflict_do_nothing()
@@ -257,7 +262,7 @@ class NotificationRepository:
         await self.session.execute(
             insert(digest_items)
             .from_select(
-                ["notification_id", "channel", "target", "endpoint_id", "frequency", "due_at"],
+                ["notification_id", "channel", "target", "endpoint_id", "frequency", "due_at", "trace_context"],
                 select(
                     webhook.c.id,
                     literal("webhook"),
@@ -265,6 +270,7 @@ class NotificationRepository:
                     webhook.c.endpoint_id,
                     webhook.c.frequency,
                     webhook_due,
+                    carrier,
                 ).where(webhook.c.frequency.in_(["daily", "weekly"])),
             )
             .on_conflict_do_nothing()

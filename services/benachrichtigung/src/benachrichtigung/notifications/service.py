@@ -40,6 +40,7 @@ from zwk_common.auth import Caller
 from zwk_common.errors import BadInput, NotFound
 from zwk_common.events import EventPayload
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
+from zwk_common.telemetry import trace_carrier
 
 EMAIL_DEFAULTS = {key: kind.email_default.value for key, kind in KINDS.items()}
 
@@ -93,6 +94,8 @@ async def notify_of(
             expires_at=now + timedelta(hours=settings.retry_window_hours),
             daily_due=next_digest(now, Frequency.DAILY, settings),
             weekly_due=next_digest(now, Frequency.WEEKLY, settings),
+            # The consume span of this event: each send continues its trace.
+            trace_context=trace_carrier(),
         )
     return told
 
