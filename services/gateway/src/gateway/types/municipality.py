@@ -204,7 +204,8 @@ class MunicipalityConnection:
     edges: list[MunicipalityEdge]
     page_info: PageInfo
     total_count: int = strawberry.field(
-        description="all that match; with stage or overdue and another filter, those matching stage or overdue"
+        description="all that match; with stage or overdue and another filter exact while at most 100 match "
+        "stage or overdue, beyond that the number matching stage or overdue"
     )
 
     @classmethod
