@@ -24,12 +24,23 @@ from zwk_common.testing.plugin import truncate_all  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def stack(zwk_database_url: str, zwk_nats_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def service_env() -> dict[str, str]:
+    """Settings of the services beyond the test's database and NATS; a module may set its own."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def stack(
+    zwk_database_url: str,
+    zwk_nats_server: str,
+    service_env: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
     """kommunen, prozess, austausch and benachrichtigung on loopback, shared by the tests of one module.
 
     Each module starts from empty tables and a stream of its own.
     """
-    env = stack_env(zwk_database_url, zwk_nats_server)
+    env = {**stack_env(zwk_database_url, zwk_nats_server), **service_env}
     asyncio.run(truncate_all(zwk_database_url))
     log_dir = tmp_path_factory.mktemp("services")
     processes = [ServiceProcess(name, env, log_dir=log_dir) for name in SERVICES]

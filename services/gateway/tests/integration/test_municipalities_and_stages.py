@@ -212,12 +212,12 @@ CHECK = """mutation($id: ID!, $key: String!, $done: Boolean!, $evidence: String)
 async def test_a_municipality_takes_its_kick_off_from_start_to_completion_through_the_gateway(
     gateway: Gateway, world: World
 ) -> None:
-    grossenhain = await world.register(ags="14627140", kind="STADT")
-    await world.known_everywhere([grossenhain])
-    own = {"role": "municipality", "municipality_id": grossenhain, "subject": f"staff@{grossenhain}"}
+    meissen = await world.register(ags="14627140", kind="STADT")
+    await world.known_everywhere([meissen])
+    own = {"role": "municipality", "municipality_id": meissen, "subject": f"staff@{meissen}"}
     due = (date.today() + timedelta(days=60)).isoformat()
 
-    started = await gateway.query(START, {"id": grossenhain, "stage": "KICK_OFF", "due": due}, **own)
+    started = await gateway.query(START, {"id": meissen, "stage": "KICK_OFF", "due": due}, **own)
     assert "errors" not in started, started
     progress = started["data"]["startStage"]
     assert (progress["stage"], progress["status"], progress["dueDate"], progress["overdue"]) == (
@@ -228,12 +228,12 @@ async def test_a_municipality_takes_its_kick_off_from_start_to_completion_throug
     )
     assert progress["startedAt"] is not None and progress["completedAt"] is None
 
-    too_early = await gateway.query(COMPLETE, {"id": grossenhain, "stage": "KICK_OFF"}, **own)
+    too_early = await gateway.query(COMPLETE, {"id": meissen, "stage": "KICK_OFF"}, **own)
     assert codes(too_early) == ["CONFLICT"]
     assert "Vereinbarte Ziele" in too_early["errors"][0]["message"]
 
     for key, evidence in KICK_OFF_EVIDENCE.items():
-        ticked = await gateway.query(CHECK, {"id": grossenhain, "key": key, "done": True, "evidence": evidence}, **own)
+        ticked = await gateway.query(CHECK, {"id": meissen, "key": key, "done": True, "evidence": evidence}, **own)
         assert "errors" not in ticked, ticked
     goals = ticked["data"]["setChecklistItem"]
     assert goals == {
@@ -243,22 +243,22 @@ async def test_a_municipality_takes_its_kick_off_from_start_to_completion_throug
         "done": True,
         "evidence": "Kommunalprofil bis Ende März",
     }
-    unknown = await gateway.query(CHECK, {"id": grossenhain, "key": "party", "done": True}, **own)
+    unknown = await gateway.query(CHECK, {"id": meissen, "key": "party", "done": True}, **own)
     assert codes(unknown) == ["NOT_FOUND"]
     assert "party" in unknown["errors"][0]["message"]
 
-    completed = await gateway.query(COMPLETE, {"id": grossenhain, "stage": "KICK_OFF"}, **own)
+    completed = await gateway.query(COMPLETE, {"id": meissen, "stage": "KICK_OFF"}, **own)
     assert "errors" not in completed, completed
     assert completed["data"]["completeStage"]["status"] == "COMPLETED"
     assert {item["done"] for item in completed["data"]["completeStage"]["checklist"][:5]} == {True}
 
     found = await gateway.query(
-        "query($id: ID) { municipality(id: $id) { currentStage stages { stage status } } }", {"id": grossenhain}
+        "query($id: ID) { municipality(id: $id) { currentStage stages { stage status } } }", {"id": meissen}
     )
     assert [s["status"] for s in found["data"]["municipality"]["stages"]] == ["COMPLETED"] + ["NOT_STARTED"] * 4
 
-    again = await gateway.query(START, {"id": grossenhain, "stage": "KICK_OFF"}, **own)
-    skipping = await gateway.query(START, {"id": grossenhain, "stage": "ZUKUNFTSWERKSTATT"}, **own)
+    again = await gateway.query(START, {"id": meissen, "stage": "KICK_OFF"}, **own)
+    skipping = await gateway.query(START, {"id": meissen, "stage": "ZUKUNFTSWERKSTATT"}, **own)
     assert codes(again) == codes(skipping) == ["CONFLICT"]
     assert "Kommunalprofil" in skipping["errors"][0]["message"]
 
@@ -446,26 +446,30 @@ CONTACTS = "query($id: ID) { municipality(id: $id) { name contacts { edges { nod
 async def test_contacts_are_seen_by_the_municipality_its_adviser_and_the_office_and_by_nobody_else(
     gateway: Gateway, world: World
 ) -> None:
-    meissen = await world.register(ags="14627", kind="LANDKREIS")
+    landkreis_meissen = await world.register(ags="14627", kind="LANDKREIS")
     riesa_staff = await world.register(name="Gemeindeverbund Elbland", kind="VERBUND", bundesland="SN")
     await world.add_contact(
-        meissen,
+        landkreis_meissen,
         name="Kerstin Berger",
         function="Demografiebeauftragte",
-        email="k.berger@meissen.example",
+        email="k.berger@kreis-meissen.example",
         phone="+49 3521 7250",
     )
-    expected = {"name": "Kerstin Berger", "function": "Demografiebeauftragte", "email": "k.berger@meissen.example"}
+    expected = {
+        "name": "Kerstin Berger",
+        "function": "Demografiebeauftragte",
+        "email": "k.berger@kreis-meissen.example",
+    }
     for who in (
-        {"role": "municipality", "municipality_id": meissen},
-        {"role": "adviser", "municipality_ids": [meissen]},
+        {"role": "municipality", "municipality_id": landkreis_meissen},
+        {"role": "adviser", "municipality_ids": [landkreis_meissen]},
         {"role": "office"},
     ):
-        answer = await gateway.query(CONTACTS, {"id": meissen}, **who)
+        answer = await gateway.query(CONTACTS, {"id": landkreis_meissen}, **who)
         assert "errors" not in answer, (who, answer)
         assert answer["data"]["municipality"]["contacts"]["edges"] == [{"node": expected}]
     for who in ({"role": "municipality", "municipality_id": riesa_staff}, {"role": "reader"}):
-        answer = await gateway.query(CONTACTS, {"id": meissen}, **who)
+        answer = await gateway.query(CONTACTS, {"id": landkreis_meissen}, **who)
         assert answer["data"] == {"municipality": {"name": "Meißen", "contacts": None}}
         assert codes(answer) == ["FORBIDDEN"]
         assert answer["errors"][0]["path"] == ["municipality", "contacts"]
