@@ -88,15 +88,17 @@ class World:
 
         waiting = set(ids)
 
+        async def known(municipality_id: str) -> None:
+            response = await self.client.get(
+                self.stack.urls["austausch"] + f"/municipalities/{municipality_id}/comparable",
+                params={"first": 1},
+                headers=office(),
+            )
+            if response.status_code == 200:
+                waiting.discard(municipality_id)
+
         async def known_to_the_forum() -> bool:
-            for municipality_id in list(waiting):
-                response = await self.client.get(
-                    self.stack.urls["austausch"] + f"/municipalities/{municipality_id}/comparable",
-                    params={"first": 1},
-                    headers=office(),
-                )
-                if response.status_code == 200:
-                    waiting.discard(municipality_id)
+            await in_parallel(known(municipality_id) for municipality_id in list(waiting))
             return not waiting
 
         await eventually(opened, timeout=30, message="prozess never opened the processes")
