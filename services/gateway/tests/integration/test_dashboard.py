@@ -16,6 +16,13 @@ from gateway.testing import Gateway, codes
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
+
+@pytest.fixture(scope="module")
+def services() -> tuple[str, ...]:
+    # Nothing here is a notification: benachrichtigung is not started.
+    return ("kommunen", "prozess", "austausch")
+
+
 STAGES = ["KICK_OFF", "KOMMUNALPROFIL", "ZUKUNFTSWERKSTATT", "WERKSTATTPLAN", "ZWISCHENBILANZ"]
 ALLIANCES = 98
 # Long ago, so that a stage due then is overdue from the day it starts.

@@ -29,6 +29,12 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.fixture(scope="module")
+def services() -> tuple[str, ...]:
+    # Nothing here is a notification: benachrichtigung is not started.
+    return ("kommunen", "prozess", "austausch")
+
+
+@pytest.fixture(scope="module")
 def service_env() -> dict[str, str]:
     # prozess looks for late stages every fifth of a second here, so that an overdue stage is announced at once.
     return {"PROZESS_OVERDUE_CHECK_SECONDS": "0.2"}

@@ -28,6 +28,12 @@ query ByKey($ags: String) {
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
+@pytest.fixture(scope="module")
+def services() -> tuple[str, ...]:
+    # Nothing here is a notification: benachrichtigung is not started.
+    return ("kommunen", "prozess", "austausch")
+
+
 async def register(
     gateway: Gateway, role: str | None = "office", claims: dict[str, Any] | None = None, **fields: Any
 ) -> dict[str, Any]:
