@@ -48,7 +48,7 @@ class Municipality:
         process = await info.context.prozess.process(str(self.id))
         return [StageProgress.from_service(s) for s in process["stages"]] if process is not None else []
 
-    @strawberry.field
+    @strawberry.field(description="Its published practices, newest first.")
     async def practices(
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> PracticeConnectionRef:
