@@ -250,7 +250,7 @@ async def test_a_comment_is_added_and_the_practices_author_finds_it_in_the_inbox
 
     async def told() -> dict[str, Any] | None:
         inbox = (await ok(gateway, INBOX, {"unread": True}, **anna))["myNotifications"]
-        return inbox if inbox["totalCount"] else None
+        return inbox if inbox["edges"] else None
 
     inbox = await eventually(told, timeout=10, message="benachrichtigung never told the author")
     [notification] = [e["node"] for e in inbox["edges"]]
