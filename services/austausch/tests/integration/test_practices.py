@@ -283,3 +283,58 @@ async def test_practice_counts_per_municipality(forum) -> None:  # type: ignore[
         {"municipality_id": str(RIESA), "published": 1, "adopted_by_others": 1, "adopted_from_others": 0},
         {"municipality_id": str(DORTMUND), "published": 0, "adopted_by_others": 0, "adopted_from_others": 1},
     ]
+
+
+async def test_the_first_pages_of_many_municipalities_come_in_one_read_and_page_on_like_a_list(forum) -> None:  # type: ignore[no-untyped-def]
+    for title in ("Seniorenlotsen", "Dorfladen mit Café", "Mitfahrbank"):
+        await forum.practice(title=title)
+    await forum.practice(title="Quartiersbüro", municipality_id=str(DORTMUND), headers=forum.member(DORTMUND))
+    draft = await forum.practice(title="Rufbus", publish=False)
+    wanted = [("municipality_id", str(RIESA)), ("municipality_id", str(BOCHUM)), ("municipality_id", str(DORTMUND))]
+    response = await forum.client.get(
+        "/practices/by-municipality",
+        params=[*wanted, ("status", "PUBLISHED"), ("first", "2")],
+        headers=forum.member(RIESA),
+    )
+    assert response.status_code == 200, response.text
+    riesa, bochum, dortmund = response.json()
+    assert (riesa["municipality_id"], bochum["municipality_id"], dortmund["municipality_id"]) == (
+        str(RIESA),
+        str(BOCHUM),
+        str(DORTMUND),
+    )
+    assert [p["title"] for p in riesa["items"]] == ["Mitfahrbank", "Dorfladen mit Café"]
+    assert riesa["total_count"] == 3
+    assert (bochum["items"], bochum["next_cursor"], bochum["total_count"]) == ([], None, 0)
+    assert [p["title"] for p in dortmund["items"]] == ["Quartiersbüro"]
+    assert dortmund["next_cursor"] is None
+
+    rest = await forum.client.get(
+        "/practices",
+        params={"municipality_id": str(RIESA), "status": "PUBLISHED", "first": 2, "after": riesa["next_cursor"]},
+        headers=forum.member(RIESA),
+    )
+    assert [p["title"] for p in rest.json()["items"]] == ["Seniorenlotsen"]
+
+    # Without a status filter the owner sees its draft; others never do.
+    own = (
+        await forum.client.get(
+            "/practices/by-municipality", params={"municipality_id": str(RIESA)}, headers=forum.member(RIESA)
+        )
+    ).json()
+    assert draft["id"] in [p["id"] for p in own[0]["items"]]
+    other = (
+        await forum.client.get(
+            "/practices/by-municipality", params={"municipality_id": str(RIESA)}, headers=forum.reader()
+        )
+    ).json()
+    assert draft["id"] not in [p["id"] for p in other[0]["items"]]
+    assert other[0]["total_count"] == 3
+
+
+async def test_the_first_pages_are_read_for_at_most_a_hundred_municipalities(forum) -> None:  # type: ignore[no-untyped-def]
+    too_many = [("municipality_id", str(uuid.uuid4())) for _ in range(101)]
+    for params in (too_many, [], [("municipality_id", str(RIESA)), ("first", "101")]):
+        response = await forum.client.get("/practices/by-municipality", params=params, headers=forum.reader())
+        assert response.status_code == 422
+        assert response.json()["code"] == "BAD_USER_INPUT"

@@ -11,14 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from gateway.errors import bad_input
 
 MAX_PAGE_SIZE = 100
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,10 +107,6 @@ def slice_page(page: dict[str, Any], request: PageRequest) -> Slice:
         # A service that does not count: exact on the last page, a lower bound before it.
         total = len(items) + (1 if next_cursor is not None else 0)
     return Slice(edges, has_next, edges[-1][0] if edges else None, total)
-
-
-def nodes_of(page_slice: Slice, make: Callable[[dict[str, Any]], T]) -> list[tuple[str, T]]:
-    return [(cursor, make(item)) for cursor, item in page_slice.items]
 
 
 def slice_offsets(items: list[dict[str, Any]], total: int, request: PageRequest) -> Slice:

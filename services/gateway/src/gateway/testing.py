@@ -21,8 +21,6 @@ from gateway.config import Settings
 from gateway.main import create_app
 from zwk_common.auth import mint_token
 from zwk_common.embedded import free_port
-from zwk_common.events import Envelope
-from zwk_common.messaging import EventBus
 from zwk_common.testing import eventually
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # the discard port: nothing answers there
@@ -182,20 +180,6 @@ async def subscribed(
             json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
         )
         yield LiveSubscription(websocket, "1")
-
-
-@asynccontextmanager
-async def event_publisher(settings: Settings) -> AsyncIterator[EventBus]:
-    bus = EventBus(settings, client_name="gateway-test-publisher")
-    await bus.connect()
-    try:
-        yield bus
-    finally:
-        await bus.close()
-
-
-def envelope(event_type: str, data: dict[str, Any], source: str = "test") -> Envelope:
-    return Envelope(source=source, type=event_type, subject=data.get("municipality_id"), data=data)
 
 
 @asynccontextmanager

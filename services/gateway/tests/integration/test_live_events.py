@@ -1,57 +1,43 @@
-"""Subscriptions over graphql-transport-ws, fed from NATS, filtered by what the subscriber may see."""
+"""Subscriptions over graphql-transport-ws: what prozess and austausch publish, as the subscriber may see it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+import asyncio
+import time
 from typing import Any
 
-import httpx
 import pytest
-import pytest_asyncio
+from gateway_world import KICK_OFF_EVIDENCE, World, staff
 from websockets.exceptions import ConnectionClosed
 
 from gateway.subscriptions import EventHub
-from gateway.testing import Gateway, Stack, auth, envelope, event_publisher, running_gateway, subscribed, token
-from zwk_common.messaging import EventBus
+from gateway.testing import Gateway, LiveSubscription, subscribed, token
 from zwk_common.testing import eventually
 
 PROCESS_EVENTS = """
 subscription($id: ID) {
-  processEvents(municipalityId: $id) { kind stage status at municipality { name ags } }
+  processEvents(municipalityId: $id) { kind stage status at programme municipality { name ags } }
 }
 """
-PRACTICES = "subscription($topics: [String!]) { practicePublished(topics: $topics) { id title summary } }"
+PRACTICES = """subscription($topics: [String!]) {
+  practicePublished(topics: $topics) { id title summary body topics { key } municipality { name } } }"""
+COMPLETE = "mutation($id: ID!) { completeStage(municipalityId: $id, stage: KICK_OFF) { status completedAt } }"
+START = "mutation($id: ID!) { startStage(municipalityId: $id, stage: KICK_OFF) { status } }"
+PUBLISH = "mutation($input: PracticeInput!) { publishPractice(input: $input) { id } }"
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.fixture(scope="module")
-def municipalities(stack: Stack) -> dict[str, str]:
-    """Dortmund and Riesa, registered once for this module."""
-    found: dict[str, str] = {}
-    with httpx.Client(timeout=10) as client:
-        for ags, name, kind in (("05913000", "Dortmund", "KREISFREIE_STADT"), ("14627230", "Riesa", "STADT")):
-            response = client.post(
-                stack.urls["kommunen"] + "/municipalities",
-                json={"ags": ags, "name": name, "kind": kind, "programmes": ["ZWK"]},
-                headers=auth("office"),
-            )
-            assert response.status_code == 201, response.text
-            found[name] = response.json()["id"]
-    return found
+def services() -> tuple[str, ...]:
+    # Nothing here is a notification: benachrichtigung is not started.
+    return ("kommunen", "prozess", "austausch")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gateway(stack: Stack) -> AsyncIterator[Gateway]:
-    async with running_gateway(stack.settings()) as running:
-        yield running
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bus(stack: Stack) -> AsyncIterator[EventBus]:
-    async with event_publisher(stack.settings()) as publisher:
-        yield publisher
+@pytest.fixture(scope="module")
+def service_env() -> dict[str, str]:
+    # prozess looks for late stages every fifth of a second here, so that an overdue stage is announced at once.
+    return {"PROZESS_OVERDUE_CHECK_SECONDS": "0.2"}
 
 
 def hub(gateway: Gateway) -> EventHub:
@@ -66,33 +52,40 @@ async def _has(event_hub: EventHub, count: int) -> bool:
     return event_hub.listener_count >= count
 
 
-def stage_event(municipality_id: str, name: str, verb: str = "completed", stage: str = "KICK_OFF") -> Any:
-    status = {"started": "IN_PROGRESS", "completed": "COMPLETED", "reopened": "IN_PROGRESS", "overdue": "IN_PROGRESS"}
-    return envelope(
-        f"zwk.prozess.stage.{verb}",
-        {
-            "municipality_id": municipality_id,
-            "municipality_name": name,
-            "programme": "ZWK",
-            "stage": stage,
-            "status": status[verb],
-            "due_date": None,
-            "at": datetime(2024, 3, 14, 10, 30, tzinfo=UTC).isoformat(),
-            "actor": "kerstin.berger",
-            "reason": None,
-        },
-        source="prozess",
-    )
+async def participant(world: World, **fields: Any) -> str:
+    """A participant registered in kommunen, with its process opened in prozess and known to the forum."""
+    municipality_id = await world.register(**fields)
+    await world.known_everywhere([municipality_id])
+    return municipality_id
 
 
-async def test_a_subscriber_receives_a_stage_completion_within_a_second(
-    gateway: Gateway, bus: EventBus, municipalities: dict[str, str]
+async def next_of(subscription: LiveSubscription, kind: str, deadline: float) -> dict[str, Any]:
+    """The next `kind` process event, skipping others (a start announced a moment late), before `deadline`."""
+    while True:
+        message = await subscription.receive(timeout=max(deadline - time.monotonic(), 0.001))
+        if message["type"] != "next" or message["payload"]["data"]["processEvents"]["kind"] == kind:
+            return message
+
+
+async def test_a_stage_completed_through_the_gateway_reaches_a_subscriber_within_a_second(
+    gateway: Gateway, world: World
 ) -> None:
-    dortmund = municipalities["Dortmund"]
+    dortmund = await participant(world, ags="05913000", kind="KREISFREIE_STADT")
+    await world.start(dortmund, "KICK_OFF")
+    for key, evidence in KICK_OFF_EVIDENCE.items():
+        await world.call(
+            "prozess",
+            "PUT",
+            f"{world.process_path(dortmund)}/stages/KICK_OFF/checklist/{key}",
+            json={"done": True, "evidence": evidence},
+        )
     async with subscribed(gateway.url, PROCESS_EVENTS, {"id": dortmund}, token=token("reader")) as subscription:
         await listening(gateway)
-        await bus.publish(stage_event(dortmund, "Dortmund"))
-        message = await subscription.receive(timeout=1.0)
+        completed = await gateway.query(COMPLETE, {"id": dortmund}, role="municipality", municipality_id=dortmund)
+        done = time.monotonic()
+        message = await next_of(subscription, "completed", done + 1.0)
+        elapsed = time.monotonic() - done
+    assert "errors" not in completed, completed
     assert message["type"] == "next", message
     assert message["payload"] == {
         "data": {
@@ -100,34 +93,48 @@ async def test_a_subscriber_receives_a_stage_completion_within_a_second(
                 "kind": "completed",
                 "stage": "KICK_OFF",
                 "status": "COMPLETED",
-                "at": "2024-03-14T10:30:00+00:00",
+                "at": message["payload"]["data"]["processEvents"]["at"],
+                "programme": "ZWK",
                 "municipality": {"name": "Dortmund", "ags": "05913000"},
             }
         }
     }
+    assert (
+        message["payload"]["data"]["processEvents"]["at"][:19] == completed["data"]["completeStage"]["completedAt"][:19]
+    )
+    assert elapsed < 1.0
 
 
-async def test_a_municipality_sees_only_its_own_process_events(
-    gateway: Gateway, bus: EventBus, municipalities: dict[str, str]
-) -> None:
-    riesa, dortmund = municipalities["Riesa"], municipalities["Dortmund"]
-    as_riesa = token("municipality", municipality_id=riesa)
-    async with subscribed(gateway.url, PROCESS_EVENTS, token=as_riesa) as subscription:
+async def test_a_municipality_sees_only_its_own_process_events(gateway: Gateway, world: World) -> None:
+    riesa = await participant(world, ags="14627230", kind="STADT")
+    bochum = await participant(world, ags="05911000", kind="KREISFREIE_STADT")
+    async with subscribed(gateway.url, PROCESS_EVENTS, token=token("municipality", municipality_id=riesa)) as sub:
         await listening(gateway)
-        await bus.publish(stage_event(dortmund, "Dortmund", "started", "KOMMUNALPROFIL"))
-        await bus.publish(stage_event(riesa, "Riesa", "overdue", "KOMMUNALPROFIL"))
-        message = await subscription.receive(timeout=2.0)
-    assert message["payload"]["data"]["processEvents"]["municipality"]["name"] == "Riesa"
-    assert message["payload"]["data"]["processEvents"]["kind"] == "overdue"
+        assert "errors" not in await gateway.query(START, {"id": bochum})
+        assert "errors" not in await gateway.query(START, {"id": riesa})
+        message = await sub.receive(timeout=2.0)
+    event = message["payload"]["data"]["processEvents"]
+    assert (event["municipality"]["name"], event["kind"], event["status"]) == ("Riesa", "started", "IN_PROGRESS")
 
 
-async def test_a_municipality_may_not_follow_another_municipality(
-    gateway: Gateway, municipalities: dict[str, str]
-) -> None:
-    as_riesa = token("municipality", municipality_id=municipalities["Riesa"])
-    async with subscribed(
-        gateway.url, PROCESS_EVENTS, {"id": municipalities["Dortmund"]}, token=as_riesa
-    ) as subscription:
+async def test_a_stage_falling_overdue_is_announced_to_the_municipality(gateway: Gateway, world: World) -> None:
+    meissen = await participant(world, ags="14627140", kind="STADT")
+    await world.plan(meissen, "KICK_OFF", planned_start="2021-09-01", due_date="2021-10-31")
+    own = token("municipality", municipality_id=meissen)
+    async with subscribed(gateway.url, PROCESS_EVENTS, {"id": meissen}, token=own) as subscription:
+        await listening(gateway)
+        await world.start(meissen, "KICK_OFF")
+        message = await next_of(subscription, "overdue", time.monotonic() + 5.0)
+    event = message["payload"]["data"]["processEvents"]
+    assert (event["kind"], event["stage"], event["status"]) == ("overdue", "KICK_OFF", "IN_PROGRESS")
+    assert event["municipality"]["name"] == "Meißen"
+
+
+async def test_a_municipality_may_not_follow_another_municipality(gateway: Gateway, world: World) -> None:
+    riesa = await world.register(name="Gemeindeverbund Elbland", kind="VERBUND", bundesland="SN")
+    as_riesa = token("municipality", municipality_id=riesa)
+    other = "6f1c1b8e-6a43-4c61-9a0e-4f3c6f1e2a10"
+    async with subscribed(gateway.url, PROCESS_EVENTS, {"id": other}, token=as_riesa) as subscription:
         refusal = await subscription.receive(timeout=2.0)
         ending = await subscription.receive(timeout=2.0)
     assert refusal["type"] == "next"
@@ -138,22 +145,19 @@ async def test_a_municipality_may_not_follow_another_municipality(
     assert hub(gateway).listener_count == 0
 
 
-async def test_an_adviser_follows_only_the_assigned_municipalities(
-    gateway: Gateway, bus: EventBus, municipalities: dict[str, str]
-) -> None:
-    riesa, dortmund = municipalities["Riesa"], municipalities["Dortmund"]
-    adviser = token("adviser", municipality_ids=[dortmund])
+async def test_an_adviser_follows_only_the_assigned_municipalities(gateway: Gateway, world: World) -> None:
+    assigned = await participant(world, name="Initiative Rodachtal", kind="VERBUND", bundesland="BY")
+    elsewhere = await participant(world, name="Amt Peenetal/Loitz", kind="VERBUND", bundesland="MV")
+    adviser = token("adviser", municipality_ids=[assigned])
     async with subscribed(gateway.url, PROCESS_EVENTS, token=adviser) as subscription:
         await listening(gateway)
-        await bus.publish(stage_event(riesa, "Riesa", "completed", "ZUKUNFTSWERKSTATT"))
-        await bus.publish(stage_event(dortmund, "Dortmund", "reopened", "KICK_OFF"))
+        assert "errors" not in await gateway.query(START, {"id": elsewhere})
+        assert "errors" not in await gateway.query(START, {"id": assigned})
         message = await subscription.receive(timeout=2.0)
-    assert message["payload"]["data"]["processEvents"]["municipality"]["name"] == "Dortmund"
+    assert message["payload"]["data"]["processEvents"]["municipality"]["name"] == "Initiative Rodachtal"
 
 
-async def test_a_subscriber_that_disconnects_leaves_nothing_behind(
-    gateway: Gateway, municipalities: dict[str, str]
-) -> None:
+async def test_a_subscriber_that_disconnects_leaves_nothing_behind(gateway: Gateway) -> None:
     nats = gateway.app.state.runtime.bus.nc
     before = len(nats._subs)
     async with (
@@ -170,34 +174,45 @@ async def test_a_subscriber_that_disconnects_leaves_nothing_behind(
     await eventually(all_gone, timeout=5, message="a subscription outlived its client")
 
 
-async def test_practices_arrive_only_on_the_topics_asked_for(gateway: Gateway, bus: EventBus) -> None:
-    def published(title: str, topics: list[str]) -> Any:
-        return envelope(
-            "zwk.austausch.practice.published",
-            {
-                "practice_id": "3d4b1c3e-6c1a-4f9e-9d7a-0b1e2c3d4e5f"
-                if "Nachbar" in title
-                else "9a8b7c6d-1e2f-4a5b-8c9d-0e1f2a3b4c5d",
-                "municipality_id": "6f1c1b8e-6a43-4c61-9a0e-4f3c6f1e2a10",
-                "municipality_name": "Riesa",
-                "title": title,
-                "summary": f"{title}: wie es in Riesa gelang",
-                "topics": topics,
-                "author_subject": "anna.schmidt",
-                "actor": "anna.schmidt",
+async def test_practices_published_through_the_gateway_arrive_only_on_the_topics_asked_for(
+    gateway: Gateway, world: World
+) -> None:
+    riesa = await participant(world, name="Riesa-Großenhain", kind="VERBUND", bundesland="SN")
+    headers = staff(riesa, "anna.schmidt")
+
+    async def publish(title: str, topics: list[str]) -> str:
+        response = await gateway.client.post(
+            "/graphql",
+            json={
+                "query": PUBLISH,
+                "variables": {
+                    "input": {
+                        "municipalityId": riesa,
+                        "title": title,
+                        "summary": f"{title}: wie es in Riesa gelang",
+                        "body": "Nachbarn helfen Nachbarn.",
+                        "topics": topics,
+                    }
+                },
             },
-            source="austausch",
+            headers=headers,
         )
+        answer = response.json()
+        assert "errors" not in answer, answer
+        return str(answer["data"]["publishPractice"]["id"])
 
     async with subscribed(gateway.url, PRACTICES, {"topics": ["engagement"]}, token=token("reader")) as subscription:
         await listening(gateway)
-        await bus.publish(published("Rufbus im Landkreis", ["mobilitaet"]))
-        await bus.publish(published("Nachbarschaftsbörse", ["engagement", "begegnung"]))
+        await publish("Rufbus im Landkreis", ["mobilitaet"])
+        wanted = await publish("Nachbarschaftsbörse", ["engagement", "begegnung"])
         message = await subscription.receive(timeout=2.0)
     assert message["payload"]["data"]["practicePublished"] == {
-        "id": "3d4b1c3e-6c1a-4f9e-9d7a-0b1e2c3d4e5f",
+        "id": wanted,
         "title": "Nachbarschaftsbörse",
         "summary": "Nachbarschaftsbörse: wie es in Riesa gelang",
+        "body": "Nachbarn helfen Nachbarn.",
+        "topics": [{"key": "engagement"}, {"key": "begegnung"}],
+        "municipality": {"name": "Riesa-Großenhain"},
     }
 
 
@@ -207,3 +222,18 @@ async def test_a_subscription_without_a_valid_token_is_refused(gateway: Gateway)
             await subscription.receive(timeout=2.0)
     assert refused.value.rcvd is not None and refused.value.rcvd.code == 4403
     assert hub(gateway).listener_count == 0
+
+
+async def test_many_subscribers_share_one_feed_and_each_gets_the_event(gateway: Gateway, world: World) -> None:
+    bochum = await participant(world, name="Stadtteil Bochum-Wattenscheid", kind="VERBUND", bundesland="NW")
+    nats = gateway.app.state.runtime.bus.nc
+    before = len(nats._subs)
+    async with (
+        subscribed(gateway.url, PROCESS_EVENTS, {"id": bochum}, token=token("office")) as first,
+        subscribed(gateway.url, PROCESS_EVENTS, token=token("reader")) as second,
+    ):
+        await listening(gateway, 2)
+        assert len(nats._subs) == before + 1
+        assert "errors" not in await gateway.query(START, {"id": bochum})
+        received = await asyncio.gather(first.receive(timeout=2.0), second.receive(timeout=2.0))
+    assert [m["payload"]["data"]["processEvents"]["kind"] for m in received] == ["started", "started"]

@@ -1,17 +1,15 @@
-"""Reading and registering municipalities through the gateway, over the real kommunen and prozess."""
+"""Municipalities and their process through the gateway: registered, read, taken through their stages, recorded."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
-import pytest_asyncio
+from gateway_world import KICK_OFF_EVIDENCE, World, in_parallel
 
-from gateway.testing import Gateway, Stack, auth, codes, running_gateway, slow_service
+from gateway.testing import Gateway, Stack, codes, running_gateway, slow_service
 from zwk_common.testing import eventually
 
 STAGES = ["KICK_OFF", "KOMMUNALPROFIL", "ZUKUNFTSWERKSTATT", "WERKSTATTPLAN", "ZWISCHENBILANZ"]
@@ -30,22 +28,16 @@ query ByKey($ags: String) {
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gateway(stack: Stack) -> AsyncIterator[Gateway]:
-    async with running_gateway(stack.settings()) as running:
-        yield running
+@pytest.fixture(scope="module")
+def services() -> tuple[str, ...]:
+    # Nothing here is a notification: benachrichtigung is not started.
+    return ("kommunen", "prozess", "austausch")
 
 
 async def register(
     gateway: Gateway, role: str | None = "office", claims: dict[str, Any] | None = None, **fields: Any
 ) -> dict[str, Any]:
     return await gateway.query(REGISTER, {"input": fields}, role=role, **(claims or {}))
-
-
-async def register_directly(stack: Stack, client: httpx.AsyncClient, **fields: Any) -> str:
-    response = await client.post(stack.urls["kommunen"] + "/municipalities", json=fields, headers=auth("office"))
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 async def test_a_registered_municipality_is_read_by_key_and_by_id_with_its_five_stages(gateway: Gateway) -> None:
@@ -156,16 +148,8 @@ async def test_without_a_valid_token_the_caller_is_unauthenticated(gateway: Gate
     assert codes(mutation) == ["UNAUTHENTICATED"]
 
 
-async def test_stages_of_thirty_municipalities_take_one_call_to_each_service(stack: Stack, gateway: Gateway) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
-        ids = await asyncio.gather(
-            *(
-                register_directly(
-                    stack, client, name=f"Gemeinde {n}", kind="VERBUND", bundesland="BB", programmes=["ZWK"]
-                )
-                for n in range(30)
-            )
-        )
+async def test_stages_of_thirty_municipalities_take_one_call_to_each_service(gateway: Gateway, world: World) -> None:
+    ids = await in_parallel(world.register(name=f"Gemeinde {n}", kind="VERBUND", bundesland="BB") for n in range(30))
     fields = "name currentStage stages { stage status }"
     query = "{ " + " ".join(f'm{n}: municipality(id: "{i}") {{ {fields} }}' for n, i in enumerate(ids)) + " }"
 
@@ -190,11 +174,10 @@ async def test_a_municipality_without_a_process_cannot_start_a_stage(gateway: Ga
     assert "6f1c1b8e-6a43-4c61-9a0e-4f3c6f1e2a10" in answer["errors"][0]["message"]
 
 
-async def test_a_slow_service_gives_a_partial_answer_with_an_error_not_a_hung_request(stack: Stack) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
-        await register_directly(
-            stack, client, ags="01051001", name="Albersdorf", kind="GEMEINDE", population=3500, programmes=["DAKS"]
-        )
+async def test_a_slow_service_gives_a_partial_answer_with_an_error_not_a_hung_request(
+    stack: Stack, world: World
+) -> None:
+    await world.register(ags="01051001", name="Albersdorf", kind="GEMEINDE", population=3500, programmes=["DAKS"])
     async with (
         slow_service() as slow,
         running_gateway(stack.settings(prozess_url=slow, austausch_url=slow, service_timeout_seconds=0.5)) as gateway,
@@ -220,3 +203,280 @@ async def test_a_slow_service_gives_a_partial_answer_with_an_error_not_a_hung_re
         (("practice",), "SERVICE_UNAVAILABLE", "The exchange forum service did not answer in time; try again shortly."),
     ]
     assert elapsed < 3.0  # the timeout is 0.5 s; without it the answer would wait 5 s or more
+
+
+STAGE = """mutation($id: ID!, $stage: Stage!, $due: Date, $programme: String) {
+    %s(municipalityId: $id, stage: $stage, dueDate: $due, programme: $programme) {
+      stage status startedAt completedAt dueDate overdue checklist { key done } } }"""
+START = STAGE % "startStage"
+COMPLETE = STAGE.replace(", $due: Date", "").replace(", dueDate: $due", "") % "completeStage"
+CHECK = """mutation($id: ID!, $key: String!, $done: Boolean!, $evidence: String) {
+    setChecklistItem(municipalityId: $id, stage: KICK_OFF, key: $key, done: $done, evidence: $evidence) {
+      key label required done evidence } }"""
+
+
+async def test_a_municipality_takes_its_kick_off_from_start_to_completion_through_the_gateway(
+    gateway: Gateway, world: World
+) -> None:
+    meissen = await world.register(ags="14627140", kind="STADT")
+    await world.known_everywhere([meissen])
+    own = {"role": "municipality", "municipality_id": meissen, "subject": f"staff@{meissen}"}
+    due = (date.today() + timedelta(days=60)).isoformat()
+
+    started = await gateway.query(START, {"id": meissen, "stage": "KICK_OFF", "due": due}, **own)
+    assert "errors" not in started, started
+    progress = started["data"]["startStage"]
+    assert (progress["stage"], progress["status"], progress["dueDate"], progress["overdue"]) == (
+        "KICK_OFF",
+        "IN_PROGRESS",
+        due,
+        False,
+    )
+    assert progress["startedAt"] is not None and progress["completedAt"] is None
+
+    too_early = await gateway.query(COMPLETE, {"id": meissen, "stage": "KICK_OFF"}, **own)
+    assert codes(too_early) == ["CONFLICT"]
+    assert "Vereinbarte Ziele" in too_early["errors"][0]["message"]
+
+    for key, evidence in KICK_OFF_EVIDENCE.items():
+        ticked = await gateway.query(CHECK, {"id": meissen, "key": key, "done": True, "evidence": evidence}, **own)
+        assert "errors" not in ticked, ticked
+    goals = ticked["data"]["setChecklistItem"]
+    assert goals == {
+        "key": "agreed-next-steps",
+        "label": "Vereinbarte nächste Schritte",
+        "required": True,
+        "done": True,
+        "evidence": "Kommunalprofil bis Ende März",
+    }
+    unknown = await gateway.query(CHECK, {"id": meissen, "key": "party", "done": True}, **own)
+    assert codes(unknown) == ["NOT_FOUND"]
+    assert "party" in unknown["errors"][0]["message"]
+
+    completed = await gateway.query(COMPLETE, {"id": meissen, "stage": "KICK_OFF"}, **own)
+    assert "errors" not in completed, completed
+    assert completed["data"]["completeStage"]["status"] == "COMPLETED"
+    assert {item["done"] for item in completed["data"]["completeStage"]["checklist"][:5]} == {True}
+
+    found = await gateway.query(
+        "query($id: ID) { municipality(id: $id) { currentStage stages { stage status } } }", {"id": meissen}
+    )
+    assert [s["status"] for s in found["data"]["municipality"]["stages"]] == ["COMPLETED"] + ["NOT_STARTED"] * 4
+
+    again = await gateway.query(START, {"id": meissen, "stage": "KICK_OFF"}, **own)
+    skipping = await gateway.query(START, {"id": meissen, "stage": "ZUKUNFTSWERKSTATT"}, **own)
+    assert codes(again) == codes(skipping) == ["CONFLICT"]
+    assert "Kommunalprofil" in skipping["errors"][0]["message"]
+
+
+async def test_a_stage_change_is_refused_to_whoever_may_not_make_it_and_to_bad_input(
+    gateway: Gateway, world: World
+) -> None:
+    bochum = await world.register(ags="05911000", kind="KREISFREIE_STADT")
+    await world.known_everywhere([bochum])
+    kick_off = {"id": bochum, "stage": "KICK_OFF"}
+
+    stranger = await gateway.query(
+        START,
+        kick_off,
+        role="municipality",
+        municipality_id=await world.register(name="Initiative Rodachtal", kind="VERBUND", bundesland="BY"),
+    )
+    assert codes(stranger) == ["FORBIDDEN"]
+    assert stranger["errors"][0]["message"] == "The caller may not act for this municipality."
+    unassigned = await gateway.query(START, kick_off, role="adviser", municipality_ids=[])
+    reader = await gateway.query(START, kick_off, role="reader")
+    assert codes(unassigned) == codes(reader) == ["FORBIDDEN"]
+
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    past = await gateway.query(START, {**kick_off, "due": yesterday})
+    assert codes(past) == ["BAD_USER_INPUT"]
+    assert yesterday in past["errors"][0]["message"]
+    wrong_programme = await gateway.query(START, {**kick_off, "programme": "ABC"})
+    assert codes(wrong_programme) == ["BAD_USER_INPUT"]
+    assert wrong_programme["errors"][0]["message"] == "`programme` must be one of DWK, ZWK, DAKS."
+    not_taking_part = await gateway.query(START, {**kick_off, "programme": "DWK"})
+    assert codes(not_taking_part) == ["NOT_FOUND"]
+    assert "DWK" in not_taking_part["errors"][0]["message"]
+    not_an_id = await gateway.query(START, {**kick_off, "id": "Bochum"})
+    assert codes(not_an_id) == ["BAD_USER_INPUT"]
+
+    # Nothing of it changed anything; an assigned adviser may start it.
+    adviser = await gateway.query(START, kick_off, role="adviser", municipality_ids=[bochum])
+    assert adviser["data"]["startStage"]["status"] == "IN_PROGRESS"
+    assert adviser["data"]["startStage"]["dueDate"] is None
+
+
+RECORDS = """query($id: ID) { municipality(id: $id) {
+    measures(status: "RUNNING") { totalCount edges { node { title topic { key label } goal responsible
+      periodStart periodEnd budgetEur budgetUsedEur fundingSource targetGroups status statusLabel
+      milestones { title dueDate done } complete } } }
+    allMeasures: measures { totalCount edges { node { title status complete } } }
+    swotItems { totalCount edges { node { kind kindLabel text topics { key } } } }
+    participationEvents { edges { node { title format formatLabel heldOn place participantCount groupsReached
+      documentationLink } } }
+    zwischenbilanz } }"""
+
+
+async def test_the_werkstattplan_swot_and_participation_events_are_read_with_their_german_labels(
+    gateway: Gateway, world: World
+) -> None:
+    goerlitz = await world.register(ags="14626", kind="LANDKREIS")
+    await world.known_everywhere([goerlitz])
+    boerse = await world.record(
+        goerlitz,
+        "measures",
+        {
+            "title": "Nachbarschaftsbörse aufbauen",
+            "topic": "engagement",
+            "goal": "Nachbarn helfen Nachbarn im Alltag",
+            "responsible": "Sozialamt",
+            "period_start": "2023-01-01",
+            "period_end": "2024-12-31",
+            "budget_eur": 12000,
+            "budget_used_eur": 4500.5,
+            "funding_source": "Landesmittel",
+            "target_groups": ["seniorinnen", "ehrenamtliche"],
+            "milestones": [{"title": "Plattform online", "due_date": "2023-06-30", "done": True}],
+        },
+    )
+    await world.call(
+        "prozess", "POST", f"{world.process_path(goerlitz)}/measures/{boerse['id']}/status", json={"status": "RUNNING"}
+    )
+    await world.record(goerlitz, "measures", {"title": "Rufbus", "topic": "mobilitaet"})
+    await world.record(
+        goerlitz,
+        "kommunalprofil/swot-items",
+        {"kind": "STRENGTH", "text": "Starkes Ehrenamt", "topics": ["engagement"]},
+    )
+    await world.record(
+        goerlitz,
+        "participation-events",
+        {
+            "title": "Zukunftswerkstatt im Landratsamt",
+            "format": "zukunftswerkstatt",
+            "held_on": "2022-05-14",
+            "place": "Landratsamt Görlitz",
+            "participant_count": 64,
+            "groups_reached": ["jugendliche", "seniorinnen"],
+        },
+    )
+
+    answer = await gateway.query(RECORDS, {"id": goerlitz}, role="reader")
+    assert "errors" not in answer, answer
+    municipality = answer["data"]["municipality"]
+    assert municipality["measures"] == {
+        "totalCount": 1,
+        "edges": [
+            {
+                "node": {
+                    "title": "Nachbarschaftsbörse aufbauen",
+                    "topic": {"key": "engagement", "label": "Bürgerschaftliches Engagement"},
+                    "goal": "Nachbarn helfen Nachbarn im Alltag",
+                    "responsible": "Sozialamt",
+                    "periodStart": "2023-01-01",
+                    "periodEnd": "2024-12-31",
+                    "budgetEur": 12000.0,
+                    "budgetUsedEur": 4500.5,
+                    "fundingSource": "Landesmittel",
+                    "targetGroups": ["seniorinnen", "ehrenamtliche"],
+                    "status": "RUNNING",
+                    "statusLabel": "in Umsetzung",
+                    "milestones": [{"title": "Plattform online", "dueDate": "2023-06-30", "done": True}],
+                    "complete": True,
+                }
+            }
+        ],
+    }
+    assert [
+        (m["node"]["title"], m["node"]["status"], m["node"]["complete"]) for m in municipality["allMeasures"]["edges"]
+    ] == [
+        ("Nachbarschaftsbörse aufbauen", "RUNNING", True),
+        ("Rufbus", "PLANNED", False),
+    ]
+    assert municipality["swotItems"] == {
+        "totalCount": 1,
+        "edges": [
+            {
+                "node": {
+                    "kind": "STRENGTH",
+                    "kindLabel": "Stärke",
+                    "text": "Starkes Ehrenamt",
+                    "topics": [{"key": "engagement"}],
+                }
+            }
+        ],
+    }
+    assert municipality["participationEvents"]["edges"][0]["node"] == {
+        "title": "Zukunftswerkstatt im Landratsamt",
+        "format": "zukunftswerkstatt",
+        "formatLabel": municipality["participationEvents"]["edges"][0]["node"]["formatLabel"],
+        "heldOn": "2022-05-14",
+        "place": "Landratsamt Görlitz",
+        "participantCount": 64,
+        "groupsReached": ["jugendliche", "seniorinnen"],
+        "documentationLink": None,
+    }
+    assert municipality["participationEvents"]["edges"][0]["node"]["formatLabel"] != "zukunftswerkstatt"
+    report = municipality["zwischenbilanz"]
+    assert (report["municipality_name"], report["programme"]) == ("Görlitz", "ZWK")
+    assert report["measures"]["total"] == 2
+    assert report["budget"]["planned_eur"] == 12000.0
+    assert report["participation"] == {
+        "events": 1,
+        "participants": 64,
+        "groups_reached": ["Jugendliche", "Senior:innen"],
+    }
+    assert [s["stage"] for s in report["stages"]] == STAGES
+
+    # Another municipality sees none of it: each record is null with the reason, nothing is asked of prozess.
+    gateway.reset_calls()
+    other = await gateway.query(RECORDS, {"id": goerlitz}, role="municipality", municipality_id=boerse["id"])
+    assert other["data"] == {
+        "municipality": {
+            "measures": None,
+            "allMeasures": None,
+            "swotItems": None,
+            "participationEvents": None,
+            "zwischenbilanz": None,
+        }
+    }
+    assert codes(other) == ["FORBIDDEN"] * 5
+    assert gateway.calls["prozess"] == 0
+    assert "Nachbarschaftsbörse" not in str(other)
+
+
+CONTACTS = "query($id: ID) { municipality(id: $id) { name contacts { edges { node { name function email } } } } }"
+
+
+async def test_contacts_are_seen_by_the_municipality_its_adviser_and_the_office_and_by_nobody_else(
+    gateway: Gateway, world: World
+) -> None:
+    landkreis_meissen = await world.register(ags="14627", kind="LANDKREIS")
+    riesa_staff = await world.register(name="Gemeindeverbund Elbland", kind="VERBUND", bundesland="SN")
+    await world.add_contact(
+        landkreis_meissen,
+        name="Kerstin Berger",
+        function="Demografiebeauftragte",
+        email="k.berger@kreis-meissen.example",
+        phone="+49 3521 7250",
+    )
+    expected = {
+        "name": "Kerstin Berger",
+        "function": "Demografiebeauftragte",
+        "email": "k.berger@kreis-meissen.example",
+    }
+    for who in (
+        {"role": "municipality", "municipality_id": landkreis_meissen},
+        {"role": "adviser", "municipality_ids": [landkreis_meissen]},
+        {"role": "office"},
+    ):
+        answer = await gateway.query(CONTACTS, {"id": landkreis_meissen}, **who)
+        assert "errors" not in answer, (who, answer)
+        assert answer["data"]["municipality"]["contacts"]["edges"] == [{"node": expected}]
+    for who in ({"role": "municipality", "municipality_id": riesa_staff}, {"role": "reader"}):
+        answer = await gateway.query(CONTACTS, {"id": landkreis_meissen}, **who)
+        assert answer["data"] == {"municipality": {"name": "Meißen", "contacts": None}}
+        assert codes(answer) == ["FORBIDDEN"]
+        assert answer["errors"][0]["path"] == ["municipality", "contacts"]
+        assert "Kerstin" not in str(answer)

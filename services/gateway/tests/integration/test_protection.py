@@ -1,4 +1,7 @@
-"""What one request may ask for: each limit refuses before anything runs, with an error that says what to change."""
+"""What one request may ask for: each limit refuses before anything runs, with an error that says what to change.
+
+The real services run beside the gateway, so that "nothing was called" is a fact and not a stand-in's silence.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from gateway.testing import Gateway, Stack, auth, codes, running_gateway
+from gateway.testing import CLOSED_PORT_URL, Gateway, Stack, auth, codes, running_gateway
 
 NESTED_PRACTICES = """
 query($outer: Int, $inner: Int) {
@@ -20,10 +22,15 @@ query($outer: Int, $inner: Int) {
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def gateway(quiet_stack: Stack) -> AsyncIterator[Gateway]:
-    async with running_gateway(quiet_stack.settings()) as running:
-        yield running
+@pytest.fixture(scope="module")
+def services() -> tuple[str, ...]:
+    # What the queries at the limits reach; the other services would only be started to be left alone.
+    return ("kommunen", "austausch")
+
+
+@pytest.fixture(autouse=True)
+def no_calls_yet(gateway: Gateway) -> None:
+    gateway.reset_calls()
 
 
 def refused(answer: dict[str, Any]) -> str:
@@ -143,32 +150,44 @@ async def test_the_graphql_response_media_type_is_answered_when_asked_for(gatewa
     assert plain.headers["content-type"] == "application/json"
 
 
-async def test_introspection_can_be_switched_off(quiet_stack: Stack) -> None:
+async def test_introspection_can_be_switched_off(stack: Stack) -> None:
     introspect = "{ __schema { queryType { name } } }"
-    async with running_gateway(quiet_stack.settings()) as open_gateway:
+    async with running_gateway(stack.settings()) as open_gateway:
         assert await open_gateway.query(introspect, role="reader") == {
             "data": {"__schema": {"queryType": {"name": "Query"}}}
         }
-    async with running_gateway(quiet_stack.settings(introspection=False)) as closed_gateway:
+    async with running_gateway(stack.settings(introspection=False)) as closed_gateway:
         assert "introspection" in refused(await closed_gateway.query(introspect, role="reader")).lower()
         assert await closed_gateway.query("{ __typename }", role="reader") == {"data": {"__typename": "Query"}}
 
 
-async def test_graphiql_is_served_only_in_development(quiet_stack: Stack) -> None:
+async def test_graphiql_is_served_only_in_development(stack: Stack) -> None:
     html = {"Accept": "text/html"}
-    async with running_gateway(quiet_stack.settings(environment="development")) as development:
+    async with running_gateway(stack.settings(environment="development")) as development:
         page = await development.client.get("/graphql", headers=html)
         assert page.status_code == 200
         assert "graphiql" in page.text.lower()
-    async with running_gateway(quiet_stack.settings(environment="test")) as elsewhere:
+    async with running_gateway(stack.settings(environment="test")) as elsewhere:
         assert (await elsewhere.client.get("/graphql", headers=html)).status_code == 404
-    async with running_gateway(quiet_stack.settings(environment="development", introspection=False)) as closed:
+    async with running_gateway(stack.settings(environment="development", introspection=False)) as closed:
         assert (await closed.client.get("/graphql", headers=html)).status_code == 404
 
 
-async def test_an_unreachable_service_is_an_error_naming_it_not_a_hang(gateway: Gateway) -> None:
-    answer = await gateway.query("{ topics { key } }", role="reader")
+async def test_an_unreachable_service_is_an_error_naming_it_not_a_hang(stack: Stack) -> None:
+    async with running_gateway(stack.settings(kommunen_url=CLOSED_PORT_URL)) as gateway:
+        answer = await gateway.query("{ topics { key } }", role="reader")
     assert answer["data"] is None
     assert codes(answer) == ["SERVICE_UNAVAILABLE"]
     assert answer["errors"][0]["message"] == ("The municipality register service cannot be reached; try again shortly.")
     assert "127.0.0.1" not in str(answer)
+
+
+async def test_a_query_at_every_limit_is_answered_by_the_services(gateway: Gateway) -> None:
+    deep = "t: topics { key " + "parent { " * 9 + "key" + " }" * 9 + " }"
+    aliases = " ".join(f"m{n}: municipalities(first: 1) {{ totalCount }}" for n in range(29))
+    wide = "municipalities(first: 100) { edges { node { practices(first: 100) { edges { node { title } } } } } }"
+    answer = await gateway.query("{ " + " ".join((deep, aliases, wide)) + " }", role="reader")
+    assert "errors" not in answer, answer
+    assert len(answer["data"]) == 31
+    assert {topic["key"] for topic in answer["data"]["t"]} >= {"wohnen", "engagement", "mobilitaet"}
+    assert gateway.calls["kommunen"] >= 1

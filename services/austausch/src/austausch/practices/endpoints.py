@@ -10,6 +10,7 @@ from austausch.practices.repository import PracticeQuery
 from austausch.practices.schemas import (
     Adoption,
     AdoptionCreate,
+    MunicipalityPractices,
     Practice,
     PracticeCounts,
     PracticeCreate,
@@ -60,6 +61,20 @@ async def get_practice_counts(
 ) -> list[PracticeCounts]:
     """Published practices and adoptions per municipality (the gateway's batch read)."""
     return await service.counts(session, municipality_ids)
+
+
+@router.get("/practices/by-municipality", response_model=list[MunicipalityPractices])
+async def get_practices_by_municipality(
+    session: SessionDep,
+    caller: CallerDep,
+    municipality_ids: Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)],
+    statuses: Annotated[list[PracticeStatus] | None, Query(alias="status", max_length=3)] = None,
+    topics: Annotated[list[TopicKey] | None, Query(alias="topic", max_length=20)] = None,
+    first: Annotated[int, Query(ge=1, le=100, description="page size per municipality")] = 20,
+) -> list[MunicipalityPractices]:
+    """The first page of practices of up to 100 municipalities at once (the gateway's batch read)."""
+    wanted = PracticeQuery(statuses=statuses or (), topics=topics or ())
+    return await service.first_pages(session, caller, municipality_ids, wanted, first)
 
 
 @router.get("/practices/{practice_id}", response_model=Practice)

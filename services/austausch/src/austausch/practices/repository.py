@@ -97,6 +97,44 @@ class PracticeRepository:
         query = query.order_by(practices.c.created_at.desc(), practices.c.id.desc()).limit(limit)
         return list((await self.session.execute(query)).mappings()), int(total)
 
+    async def first_pages(
+        self,
+        municipality_ids: Sequence[UUID],
+        wanted: PracticeQuery,
+        scope: frozenset[UUID] | None,
+        subject: str,
+        limit: int,
+    ) -> tuple[list[RowMapping], dict[UUID, int]]:
+        """The newest `limit` practices of each municipality, in the order of `page`, and how many each has."""
+        where = and_(practices.c.municipality_id.in_(list(municipality_ids)), visible_to(scope, subject))
+        where = and_(where, *wanted.conditions())
+        totals = await self.session.execute(
+            select(practices.c.municipality_id, func.count())
+            .select_from(practices)
+            .where(where)
+            .group_by(practices.c.municipality_id)
+        )
+        numbered = (
+            select(
+                practices.c.id,
+                func.row_number()
+                .over(
+                    partition_by=practices.c.municipality_id,
+                    order_by=(practices.c.created_at.desc(), practices.c.id.desc()),
+                )
+                .label("n"),
+            )
+            .where(where)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            _view()
+            .join(numbered, numbered.c.id == practices.c.id)
+            .where(numbered.c.n <= limit)
+            .order_by(practices.c.municipality_id, practices.c.created_at.desc(), practices.c.id.desc())
+        )
+        return list(rows.mappings()), {municipality_id: int(n) for municipality_id, n in totals}
+
     async def change(self, practice_id: UUID, values: dict[str, Any]) -> None:
         await self.session.execute(
             update(practices).where(practices.c.id == practice_id).values(**values, updated_at=func.now())

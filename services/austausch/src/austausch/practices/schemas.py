@@ -107,6 +107,15 @@ class Practice(BaseModel):
     hidden_reason: str | None = Field(None, description="shown to the owning municipality and the office only")
 
 
+class MunicipalityPractices(BaseModel):
+    """The first page of one municipality's practices, as `GET /practices?municipality_id=` gives it."""
+
+    municipality_id: UUID
+    items: list[Practice]
+    next_cursor: str | None
+    total_count: int
+
+
 class Revision(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -23,6 +23,7 @@ from austausch.practices.repository import PracticeQuery, PracticeRepository
 from austausch.practices.schemas import (
     Adoption,
     AdoptionCreate,
+    MunicipalityPractices,
     Practice,
     PracticeCounts,
     PracticeCreate,
@@ -95,6 +96,28 @@ async def list_practices(
     )
     items = [_practice(caller, row) for row in rows[: page.first]]
     return Page(items=items, next_cursor=next_created(rows, page.first), total_count=total)
+
+
+async def first_pages(
+    session: AsyncSession, caller: Caller, municipality_ids: list[UUID], wanted: PracticeQuery, first: int
+) -> list[MunicipalityPractices]:
+    """The first page of practices of each municipality, in the order asked; its cursor pages on in `list_practices`."""
+    ids = list(dict.fromkeys(municipality_ids))
+    rows, totals = await PracticeRepository(session).first_pages(
+        ids, wanted, access.scope_of(caller), caller.subject, first + 1
+    )
+    found: dict[UUID, list[Mapping[Any, Any]]] = {i: [] for i in ids}
+    for row in rows:
+        found[row["municipality_id"]].append(row)
+    return [
+        MunicipalityPractices(
+            municipality_id=i,
+            items=[_practice(caller, row) for row in found[i][:first]],
+            next_cursor=next_created(found[i], first),
+            total_count=totals.get(i, 0),
+        )
+        for i in ids
+    ]
 
 
 async def update_practice(session: AsyncSession, caller: Caller, practice_id: UUID, data: PracticeUpdate) -> Practice:

@@ -9,9 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.context import Context
-from gateway.errors import NOT_FOUND, GatewayError, bad_input
+from gateway.errors import bad_input
 from gateway.operations import present
 from gateway.types.common import (
+    DEFAULT_PROGRAMME,
     Stage,
     as_id,
 )
@@ -31,11 +32,12 @@ from gateway.types.questions import (
 
 
 async def _process_programme(info: Info[Context, None], municipality_id: str, programme: str | None) -> str:
-    """The programme a stage change is meant for: the one named, or the municipality's main process."""
-    chosen = await programme_of(info, municipality_id, programme)
-    if chosen is None:
-        raise GatewayError(f"The municipality {municipality_id} has no process yet.", NOT_FOUND)
-    return chosen
+    """The programme a stage change is meant for: the one named, or the municipality's main process.
+
+    Where the caller sees no process at all, prozess is asked about ZWK's and says why: there is none,
+    or it is not the caller's to change.
+    """
+    return await programme_of(info, municipality_id, programme) or DEFAULT_PROGRAMME
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.operations import present
-from gateway.pagination import MAX_PAGE_SIZE, check_page_size, page_request, slice_page
+from gateway.pagination import MAX_PAGE_SIZE, PageRequest, check_page_size, page_request, slice_page
 from gateway.types.common import (
     Topic,
     as_id,
@@ -74,22 +74,34 @@ class Query:
             shown = slice_page(await info.context.kommunen.list_municipalities(filters, request), request)
             return MunicipalityConnection.from_slice(shown)
         # Where each municipality stands is prozess's knowledge: it pages, kommunen fills in the records.
-        id_page = await info.context.prozess.municipality_ids(
-            programme,
-            criteria.stage.value if present(criteria.stage) else None,  # type: ignore[union-attr]
-            criteria.overdue if present(criteria.overdue) else None,
-            request,
-        )
-        shown = slice_page({**id_page, "items": [{"id": str(i)} for i in id_page.get("items") or []]}, request)
-        ids = [item["id"] for _, item in shown.items]
-        if any(value is not None for key, value in filters.items() if key != "programme"):
-            found = await info.context.kommunen.list_municipalities(filters, page_request(MAX_PAGE_SIZE, None), ids)
-            records = {str(r["id"]): r for r in found.get("items") or []}
-        else:
+        stage = criteria.stage.value if present(criteria.stage) else None  # type: ignore[union-attr]
+        overdue = criteria.overdue if present(criteria.overdue) else None
+        if not any(value is not None for key, value in filters.items() if key != "programme"):
+            id_page = await info.context.prozess.municipality_ids(programme, stage, overdue, request)
+            shown = slice_page({**id_page, "items": [{"id": str(i)} for i in id_page.get("items") or []]}, request)
+            ids = [item["id"] for _, item in shown.items]
             loaded = await info.context.kommunen.municipalities.load_many(ids)
             records = {i: r for i, r in zip(ids, loaded, strict=True) if r is not None}
-        kept = [(cursor, records[item["id"]]) for cursor, item in shown.items if item["id"] in records]
-        return MunicipalityConnection.from_slice(replace(shown, items=kept))
+            kept = [(cursor, records[item["id"]]) for cursor, item in shown.items if item["id"] in records]
+            return MunicipalityConnection.from_slice(replace(shown, items=kept))
+        # Both services' filters: a full page of prozess's matches, narrowed by kommunen, is the page paged in.
+        whole = PageRequest(MAX_PAGE_SIZE, request.service_after, 0)
+        id_page = await info.context.prozess.municipality_ids(programme, stage, overdue, whole)
+        ids = [str(i) for i in id_page.get("items") or []]
+        found = (
+            await info.context.kommunen.list_municipalities(filters, page_request(MAX_PAGE_SIZE, None), ids)
+            if ids
+            else {}
+        )
+        records = {str(r["id"]): r for r in found.get("items") or []}
+        matching = [records[i] for i in ids if i in records]
+        every_match_seen = id_page.get("next_cursor") is None and request.service_after is None
+        page = {
+            "items": matching,
+            "next_cursor": id_page.get("next_cursor"),
+            "total_count": len(matching) if every_match_seen else id_page.get("total_count"),
+        }
+        return MunicipalityConnection.from_slice(slice_page(page, request))
 
     @strawberry.field
     async def programme_overview(self, info: Info[Context, None], programme: str = "ZWK") -> ProgrammeOverview:

@@ -11,6 +11,7 @@ from gateway.pagination import PageRequest
 from gateway.sources import BATCH, Call, PageKey, batch_loader, items_of, page_loader, seg
 
 SERVICE = "austausch"
+PUBLISHED = "PUBLISHED"
 
 
 class Austausch:
@@ -44,17 +45,17 @@ class Austausch:
 
     @cached_property
     def practices_of_municipalities(self) -> DataLoader[PageKey, dict[str, Any]]:
+        """The published practices of each municipality, newest first: first pages for 100 in one call."""
+
         async def first_pages(owners: list[str], first: int) -> list[dict[str, Any]]:
-            answer = await self._call(
-                SERVICE, "GET", "/practices/by-municipality", params={"municipality_id": owners, "first": first}
-            )
-            pages = items_of(answer)
+            params = {"municipality_id": owners, "status": PUBLISHED, "first": first}
+            pages = items_of(await self._call(SERVICE, "GET", "/practices/by-municipality", params=params))
             for page in pages:
                 self._remember(list(page.get("items") or []))
             return pages
 
         async def one_page(owner: str, first: int, after: str | None) -> dict[str, Any]:
-            params = {"municipality_id": owner, "first": first, "after": after}
+            params = {"municipality_id": owner, "status": PUBLISHED, "first": first, "after": after}
             page: dict[str, Any] = await self._call(SERVICE, "GET", "/practices", params=params)
             self._remember(list(page.get("items") or []))
             return page

@@ -43,6 +43,7 @@ class StageStatus(Enum):
 
 
 PROGRAMMES = ("DWK", "ZWK", "DAKS")
+DEFAULT_PROGRAMME = "ZWK"
 
 
 @strawberry.type

@@ -14,6 +14,7 @@ from gateway.pagination import PageRequest, Slice, page_request, slice_page
 from gateway.types.common import MunicipalityKind, PageInfo, Stage, Topic, as_programme, given, topics_by_keys
 from gateway.types.process import StageProgress, current_stage
 from gateway.types.process_records import MeasureConnection, ParticipationEventConnection, SwotItemConnection
+from zwk_common.auth import Role
 
 if TYPE_CHECKING:
     from gateway.types.exchange import PracticeConnection
@@ -47,7 +48,7 @@ class Municipality:
         process = await info.context.prozess.process(str(self.id))
         return [StageProgress.from_service(s) for s in process["stages"]] if process is not None else []
 
-    @strawberry.field
+    @strawberry.field(description="Its published practices, newest first.")
     async def practices(
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> PracticeConnectionRef:
@@ -57,7 +58,10 @@ class Municipality:
         page = await info.context.austausch.practices_of(str(self.id), request)
         return PracticeConnection.from_slice(slice_page(page, request))
 
-    @strawberry.field(description="The Werkstattplan: measures in the order recorded (main process unless named).")
+    @strawberry.field(
+        description="The Werkstattplan: measures in the order recorded (main process unless named); "
+        "like every record of the process only for the office, readers, the municipality and its advisers."
+    )
     async def measures(
         self,
         info: Info[Context, None],
@@ -66,7 +70,7 @@ class Municipality:
         topic: str | None = None,
         first: int | None = 20,
         after: str | None = None,
-    ) -> MeasureConnection:
+    ) -> MeasureConnection | None:
         request = page_request(given(first, 20), after)
         page = await _process_records(info, str(self.id), programme, "measures", request, status=status, topic=topic)
         return MeasureConnection.from_slice(slice_page(page, request))
@@ -74,7 +78,7 @@ class Municipality:
     @strawberry.field(description="The SWOT analysis of the Kommunalprofil.")
     async def swot_items(
         self, info: Info[Context, None], programme: str | None = None, first: int | None = 20, after: str | None = None
-    ) -> SwotItemConnection:
+    ) -> SwotItemConnection | None:
         request = page_request(given(first, 20), after)
         page = await _process_records(info, str(self.id), programme, "kommunalprofil/swot-items", request)
         return SwotItemConnection.from_slice(slice_page(page, request))
@@ -82,7 +86,7 @@ class Municipality:
     @strawberry.field(description="Citizens' participation events (Beteiligungsformate).")
     async def participation_events(
         self, info: Info[Context, None], programme: str | None = None, first: int | None = 20, after: str | None = None
-    ) -> ParticipationEventConnection:
+    ) -> ParticipationEventConnection | None:
         request = page_request(given(first, 20), after)
         page = await _process_records(info, str(self.id), programme, "participation-events", request)
         return ParticipationEventConnection.from_slice(slice_page(page, request))
@@ -92,6 +96,7 @@ class Municipality:
         "null without a process."
     )
     async def zwischenbilanz(self, info: Info[Context, None], programme: str | None = None) -> JSON | None:
+        require_process_readable(info, str(self.id))
         chosen = await programme_of(info, str(self.id), programme)
         if chosen is None:
             return None
@@ -132,10 +137,20 @@ async def _process_records(
     request: PageRequest,
     **filters: Any,
 ) -> dict[str, Any]:
+    require_process_readable(info, municipality_id)
     chosen = await programme_of(info, municipality_id, programme)
     if chosen is None:
         return {"items": [], "next_cursor": None, "total_count": 0}
     return await info.context.prozess.records_of(municipality_id, chosen, resource, request, **filters)
+
+
+def require_process_readable(info: Info[Context, None], municipality_id: str) -> None:
+    """prozess's rule, said before asking: others see no process of a municipality at all, so no record is empty."""
+    caller = info.context.caller
+    if caller.role not in (Role.OFFICE, Role.READER) and not caller.may_act_for(municipality_id):
+        raise GatewayError(
+            "Only the municipality itself, its advisers, the office and readers see its process records.", FORBIDDEN
+        )
 
 
 async def programme_of(info: Info[Context, None], municipality_id: str, programme: str | None) -> str | None:
@@ -204,7 +219,8 @@ class MunicipalityConnection:
     edges: list[MunicipalityEdge]
     page_info: PageInfo
     total_count: int = strawberry.field(
-        description="all that match; with stage or overdue and another filter, those matching stage or overdue"
+        description="all that match; with stage or overdue and another filter exact while at most 100 match "
+        "stage or overdue, beyond that the number matching stage or overdue"
     )
 
     @classmethod
