@@ -106,6 +106,7 @@ async def run(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
             monitor.close()
         say("stopping the system")
         system.stop()
+        say("stopped")
         if args.keep:
             say(f"kept {home}")
         else:

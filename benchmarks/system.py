@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,8 +125,12 @@ class System:
         self.startup_seconds["services_ready"] = loop.time() - mark
 
     def stop(self) -> None:
-        for process in self.services.values():
-            process.stop()
+        # All at once: each drains its consumers and relay, which takes a moment of its own.
+        for service in self.services.values():
+            if service.process is not None and service.process.poll() is None:
+                service.process.send_signal(signal.SIGTERM)
+        for service in self.services.values():
+            service.stop()
         if self.nats is not None:
             self.nats.stop()
         if self.postgres is not None:

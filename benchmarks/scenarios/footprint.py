@@ -33,12 +33,12 @@ GRAPHIQL = re.compile(r"GraphiQL:\s+(http://\S+/graphql)")
 FIRST_QUERY = '{ programmeOverview(programme: "ZWK") { municipalities } }'
 
 
-async def idle(bench: Bench, label: str, settle_seconds: float = 3.0) -> Result:
+async def idle(bench: Bench, label: str) -> Result:
     result = Result(f"6a footprint: idle {label}", f"resident memory of the whole system, idle {label}", unit="MB")
     async with Watcher(bench.system) as watcher:
         await watcher.settle(timeout=600)
     async with bench.measured(result):
-        await asyncio.sleep(settle_seconds)
+        await asyncio.sleep(bench.size.idle_seconds)
         now = bench.monitor.sample()
     system = {name: round(mb, 1) for name, mb in now.items() if name not in ("benchmark client", "trivial app")}
     total = sum(system.values())

@@ -284,3 +284,49 @@ async def test_practice_counts_per_municipality(forum) -> None:  # type: ignore[
         {"municipality_id": str(RIESA), "published": 1, "adopted_by_others": 1, "adopted_from_others": 0},
         {"municipality_id": str(DORTMUND), "published": 0, "adopted_by_others": 0, "adopted_from_others": 1},
     ]
+
+
+async def test_the_first_page_of_several_municipalities_comes_in_one_read_as_each_list_gives_it(forum) -> None:  # type: ignore[no-untyped-def]
+    for title in ("Seniorenlotsen", "Dorfladen mit Café", "Mitfahrbank"):
+        await forum.practice(title=title)
+    await forum.practice(title="Bürgerbus", publish=False)
+    await forum.practice(title="Nachbarschaftsbörse Dortmund", municipality_id=str(DORTMUND))
+    params = [("municipality_id", str(m)) for m in (DORTMUND, RIESA, BOCHUM)] + [("first", "2")]
+
+    response = await forum.client.get("/practices/by-municipality", params=params, headers=forum.reader())
+    assert response.status_code == 200, response.text
+    dortmund, riesa, bochum = response.json()
+    assert dortmund["municipality_id"] == str(DORTMUND)
+    assert [p["title"] for p in dortmund["items"]] == ["Nachbarschaftsbörse Dortmund"]
+    assert (dortmund["total_count"], dortmund["next_cursor"]) == (1, None)
+    # Riesa's draft is not for a reader; the rest continues from the cursor as Riesa's own list does.
+    assert [p["title"] for p in riesa["items"]] == ["Mitfahrbank", "Dorfladen mit Café"]
+    assert riesa["total_count"] == 3
+    rest = await forum.client.get(
+        "/practices",
+        params={"municipality_id": str(RIESA), "first": 2, "after": riesa["next_cursor"]},
+        headers=forum.reader(),
+    )
+    assert [p["title"] for p in rest.json()["items"]] == ["Seniorenlotsen"]
+    assert bochum == {"municipality_id": str(BOCHUM), "items": [], "next_cursor": None, "total_count": 0}
+
+    own = await forum.client.get("/practices/by-municipality", params=params, headers=forum.member(RIESA))
+    assert own.json()[1]["total_count"] == 4
+    assert own.json()[1]["items"][0]["title"] == "Bürgerbus"
+
+
+async def test_the_batch_of_first_pages_refuses_bad_input(forum) -> None:  # type: ignore[no-untyped-def]
+    reader = forum.reader()
+    cases = [
+        [],
+        [("municipality_id", "Riesa")],
+        [("municipality_id", str(uuid.uuid4())) for _ in range(101)],
+        [("municipality_id", str(RIESA)), ("first", "0")],
+        [("municipality_id", str(RIESA)), ("first", "101")],
+    ]
+    for params in cases:
+        response = await forum.client.get("/practices/by-municipality", params=params, headers=reader)
+        assert response.status_code == 422, params
+        assert response.json()["code"] == "BAD_USER_INPUT"
+    anonymous = await forum.client.get("/practices/by-municipality", params={"municipality_id": str(RIESA)})
+    assert anonymous.status_code == 401

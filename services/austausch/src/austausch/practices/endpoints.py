@@ -10,6 +10,7 @@ from austausch.practices.repository import PracticeQuery
 from austausch.practices.schemas import (
     Adoption,
     AdoptionCreate,
+    MunicipalityPractices,
     Practice,
     PracticeCounts,
     PracticeCreate,
@@ -60,6 +61,18 @@ async def get_practice_counts(
 ) -> list[PracticeCounts]:
     """Published practices and adoptions per municipality (the gateway's batch read)."""
     return await service.counts(session, municipality_ids)
+
+
+@router.get("/practices/by-municipality", response_model=list[MunicipalityPractices])
+async def get_first_pages(
+    session: SessionDep,
+    caller: CallerDep,
+    municipality_ids: Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)],
+    first: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[MunicipalityPractices]:
+    """The newest practices of each municipality, one page each, in the order asked (the gateway's batch read);
+    the next page of one comes from `GET /practices?municipality_id=` with its cursor."""
+    return await service.first_pages(session, caller, municipality_ids, first)
 
 
 @router.get("/practices/{practice_id}", response_model=Practice)

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, true, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import adoptions, comments, municipalities, practice_revisions, practices
@@ -96,6 +97,31 @@ class PracticeRepository:
             query = query.where(tuple_(practices.c.created_at, practices.c.id) < tuple_(*map(literal, after)))
         query = query.order_by(practices.c.created_at.desc(), practices.c.id.desc()).limit(limit)
         return list((await self.session.execute(query)).mappings()), int(total)
+
+    async def first_pages(
+        self, municipality_ids: Sequence[UUID], scope: frozenset[UUID] | None, subject: str, limit: int
+    ) -> tuple[dict[UUID, list[RowMapping]], dict[UUID, int]]:
+        """Each municipality's newest `limit` practices the caller may see, and how many there are: two statements
+        for all of them, whatever their number."""
+        ids = list(municipality_ids)
+        visible = visible_to(scope, subject)
+        owners = select(func.unnest(literal(ids, ARRAY(PG_UUID(as_uuid=True)))).label("id")).subquery("owners")
+        newest = (
+            _view()
+            .where(practices.c.municipality_id == owners.c.id, visible)
+            .order_by(practices.c.created_at.desc(), practices.c.id.desc())
+            .limit(limit)
+            .lateral("newest")
+        )
+        pages: dict[UUID, list[RowMapping]] = {i: [] for i in ids}
+        for row in (await self.session.execute(select(newest).select_from(owners.join(newest, true())))).mappings():
+            pages[row["municipality_id"]].append(row)
+        totals = await self.session.execute(
+            select(practices.c.municipality_id, func.count())
+            .where(practices.c.municipality_id.in_(ids), visible)
+            .group_by(practices.c.municipality_id)
+        )
+        return pages, {municipality_id: int(n) for municipality_id, n in totals}
 
     async def change(self, practice_id: UUID, values: dict[str, Any]) -> None:
         await self.session.execute(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from austausch.texts import ONE_LINE, PROSE
 from austausch.topics.schemas import TopicKey
 from austausch.vocabulary import Level, PracticeStatus, TargetGroup, ToolKind
+from zwk_common.pagination import Page
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200), ONE_LINE]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), PROSE]
@@ -105,6 +106,12 @@ class Practice(BaseModel):
     archived_at: datetime | None
     hidden: bool
     hidden_reason: str | None = Field(None, description="shown to the owning municipality and the office only")
+
+
+class MunicipalityPractices(Page[Practice]):
+    """The first page of one municipality's practices, in a batch read of several municipalities."""
+
+    municipality_id: UUID
 
 
 class Revision(BaseModel):

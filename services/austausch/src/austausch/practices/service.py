@@ -23,6 +23,7 @@ from austausch.practices.repository import PracticeQuery, PracticeRepository
 from austausch.practices.schemas import (
     Adoption,
     AdoptionCreate,
+    MunicipalityPractices,
     Practice,
     PracticeCounts,
     PracticeCreate,
@@ -95,6 +96,25 @@ async def list_practices(
     )
     items = [_practice(caller, row) for row in rows[: page.first]]
     return Page(items=items, next_cursor=next_created(rows, page.first), total_count=total)
+
+
+async def first_pages(
+    session: AsyncSession, caller: Caller, municipality_ids: list[UUID], first: int
+) -> list[MunicipalityPractices]:
+    """The first page of practices of each municipality, newest first, as its own list would give it."""
+    ids = list(dict.fromkeys(municipality_ids))
+    pages, totals = await PracticeRepository(session).first_pages(
+        ids, access.scope_of(caller), caller.subject, first + 1
+    )
+    return [
+        MunicipalityPractices(
+            municipality_id=i,
+            items=[_practice(caller, row) for row in pages[i][:first]],
+            next_cursor=next_created(pages[i], first),
+            total_count=totals.get(i, 0),
+        )
+        for i in ids
+    ]
 
 
 async def update_practice(session: AsyncSession, caller: Caller, practice_id: UUID, data: PracticeUpdate) -> Practice:
