@@ -22,6 +22,8 @@ class Size:
     limit_seconds: float
     # Concurrent writers while loading.
     load_concurrency: int
+    # Of the practices, how many are published one by one through the REST API (the rest imported).
+    rest_practices: int = 1000
     # How long the system idles before its memory is read.
     idle_seconds: float = 3.0
 
@@ -30,8 +32,8 @@ SIZES: dict[str, Size] = {
     size.name: size
     for size in (
         Size("full", None, 100_000, 11_000, 200.0, 60.0, 400, 40, 5.0, 12),
-        Size("small", 1_000, 5_000, 1_000, 50.0, 10.0, 100, 10, 2.0, 8),
+        Size("small", 1_000, 5_000, 1_000, 50.0, 10.0, 100, 10, 2.0, 8, rest_practices=200),
         # The smallest run of everything, for the test suite.
-        Size("tiny", 25, 50, 20, 10.0, 1.5, 8, 2, 0.3, 4, idle_seconds=0.5),
+        Size("tiny", 25, 50, 20, 10.0, 1.5, 8, 2, 0.3, 4, rest_practices=10, idle_seconds=0.5),
     )
 }

@@ -17,6 +17,7 @@ EXPECTED = (
     "0c limit: FastAPI endpoint",
     "1a load: municipalities",
     "1b load: practices",
+    "1c load: practices via REST",
     "1 load: total",
     "2a dashboard: municipalities",
     "2b dashboard: programmeOverview",

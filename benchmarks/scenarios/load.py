@@ -1,20 +1,23 @@
 """Scenario 1: every Gemeinde of the register a DAKS participant with its process, and the practices.
 
 Municipalities are registered through kommunen's REST API as the office does it; prozess opens
-their processes from kommunen's events. Practices are drafted and published through austausch's
-REST API by their municipalities, as the gateway's `publishPractice` does. "Settled" means every
-outbox is published and every consumer has handled every event: all of it is visible everywhere.
+their processes from kommunen's events. Practices come in through austausch's import (the office
+bringing in what was published before, 500 per request), and a sample is drafted and published one
+by one through austausch's REST API by its municipalities, as the gateway's `publishPractice` does;
+its rate says how long all of them would take that way. "Settled" means every outbox is published
+and every consumer has handled every event: all of it is visible everywhere.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks.client import call, run_all
 from benchmarks.context import Bench, Participant, progress_printer
 from benchmarks.results import Latency, Result, Target
-from benchmarks.scenarios.limits import HTTP
+from benchmarks.scenarios.limits import HTTP, POSTGRES
 from benchmarks.settle import Watcher
 from benchmarks.texts import TOPICS, practice_text
 
@@ -22,6 +25,8 @@ KREISFREI = {61, 62}
 STADT = {63, 67}
 GEMEINDEFREI = {65, 66}
 LOAD_TARGET_SECONDS = 300.0
+IMPORT_BATCH = 500
+IMPORT_CONCURRENCY = 2
 
 
 async def gemeinden(bench: Bench) -> list[dict[str, Any]]:
@@ -105,13 +110,90 @@ async def count_processes(bench: Bench) -> int:
         await connection.close()
 
 
-async def publish_practices(bench: Bench, watcher: Watcher) -> Result:
-    result = Result("1b load: practices", "practices drafted and published by their municipalities", unit="practices")
-    rng = random.Random(11)
+def _authors(bench: Bench, count: int, seed: int) -> list[Participant]:
+    rng = random.Random(seed)
     participants = bench.participants
     # Larger places write more: weight by the square root of the population.
     weights = [max(p.population or 1000, 100) ** 0.5 for p in participants]
-    authors = rng.choices(participants, weights=weights, k=bench.size.practices)
+    return rng.choices(participants, weights=weights, k=count)
+
+
+def _practice_body(author: Participant, rng: random.Random) -> dict[str, Any]:
+    text = practice_text(rng)
+    return {
+        "municipality_id": author.municipality_id,
+        "title": text.title,
+        "summary": text.summary,
+        "body": text.body,
+        "topics": text.topics,
+        "target_groups": text.target_groups,
+    }
+
+
+async def import_practices(bench: Bench, watcher: Watcher, count: int) -> Result:
+    result = Result(
+        "1b load: practices",
+        f"practices brought in through austausch's import ({IMPORT_BATCH} per request)",
+        unit="practices",
+    )
+    rng = random.Random(11)
+    authors = _authors(bench, count, 11)
+    # Spread over the last three years, as a toolbox grows.
+    now = datetime.now(UTC)
+    batches = [authors[i : i + IMPORT_BATCH] for i in range(0, len(authors), IMPORT_BATCH)]
+    office = bench.office
+    url = bench.url("austausch", "/practices/import")
+    imported = [0]
+
+    async def send(batch: list[Participant]) -> tuple[Any, float]:
+        practices = []
+        for author in batch:
+            body = _practice_body(author, rng)
+            body["author_subject"] = f"kommune-{author.ags}"
+            body["published_at"] = (now - timedelta(minutes=rng.randint(1, 3 * 365 * 24 * 60))).isoformat()
+            practices.append(body)
+        answer, seconds = await call(bench.http, "POST", url, office, json={"practices": practices}, ok=(201,))
+        imported[0] += answer["imported"]
+        return answer["ids"], seconds
+
+    bench.log(f"1b: importing {count:,} practices in {len(batches):,} requests")
+    report = progress_printer(bench, "imported", count)
+    async with bench.measured(result):
+        outcome = await run_all(
+            batches,
+            send,
+            IMPORT_CONCURRENCY,
+            keep_results=True,
+            progress=lambda _: report(imported[0]),
+        )
+        posted = outcome.seconds
+        settled = await watcher.settle(timeout=1800)
+    bench.practice_ids += [i for ids in outcome.results for i in ids]
+    for error in outcome.errors:
+        result.failed(error)
+    result.count = imported[0]
+    result.latency = Latency.of(outcome.latencies)
+    result.throughput = imported[0] / posted if posted else None
+    result.details = {
+        "requests": len(batches),
+        "per_request": IMPORT_BATCH,
+        "concurrency": IMPORT_CONCURRENCY,
+        "posted_seconds": round(posted, 1),
+        "settled_after_posting_seconds": round(settled, 1),
+        "latency_is_per": f"request of {IMPORT_BATCH}",
+    }
+    # Each practice is a handful of rows: the share of single-row inserts is of the practices alone.
+    return bench.bound(result, POSTGRES)
+
+
+async def publish_practices(bench: Bench, watcher: Watcher, count: int) -> Result:
+    result = Result(
+        "1c load: practices via REST",
+        "practices drafted and published one by one through austausch's REST API (the gateway's path)",
+        unit="practices",
+    )
+    rng = random.Random(12)
+    authors = _authors(bench, count, 12)
     tokens: dict[str, str] = {}
     base = bench.url("austausch", "/practices")
 
@@ -119,20 +201,11 @@ async def publish_practices(bench: Bench, watcher: Watcher) -> Result:
         token = tokens.get(author.municipality_id) or tokens.setdefault(
             author.municipality_id, bench.municipality_token(author)
         )
-        text = practice_text(rng)
-        body = {
-            "municipality_id": author.municipality_id,
-            "title": text.title,
-            "summary": text.summary,
-            "body": text.body,
-            "topics": text.topics,
-            "target_groups": text.target_groups,
-        }
-        draft, first = await call(bench.http, "POST", base, token, json=body)
+        draft, first = await call(bench.http, "POST", base, token, json=_practice_body(author, rng))
         published, second = await call(bench.http, "POST", f"{base}/{draft['id']}/publish", token)
         return published["id"], first + second
 
-    bench.log(f"1b: publishing {bench.size.practices:,} practices")
+    bench.log(f"1c: publishing {count:,} practices one by one")
     async with bench.measured(result):
         outcome = await run_all(
             authors,
@@ -143,7 +216,7 @@ async def publish_practices(bench: Bench, watcher: Watcher) -> Result:
         )
         posted = outcome.seconds
         settled = await watcher.settle(timeout=3600)
-    bench.practice_ids = list(outcome.results)
+    bench.practice_ids += list(outcome.results)
     for error in outcome.errors:
         result.failed(error)
     result.count = outcome.done
@@ -154,6 +227,9 @@ async def publish_practices(bench: Bench, watcher: Watcher) -> Result:
         "settled_after_posting_seconds": round(settled, 1),
         "requests_per_practice": 2,
         "concurrency": bench.size.load_concurrency,
+        "seconds_for_all_practices_this_way": round(bench.size.practices / result.throughput)
+        if result.throughput
+        else None,
     }
     # Two requests per practice: the share of the HTTP ceiling is that of the requests.
     return bench.bound(result, HTTP, per_operation=2)
@@ -164,12 +240,14 @@ async def scenario(bench: Bench) -> list[Result]:
         municipalities = await register_municipalities(bench, watcher)
         processes = await count_processes(bench)
         municipalities.details["daks_processes"] = processes
-        practices = await publish_practices(bench, watcher)
-    total = municipalities.seconds + practices.seconds
+        one_by_one = min(bench.size.rest_practices, bench.size.practices)
+        practices = await import_practices(bench, watcher, bench.size.practices - one_by_one)
+        rest = await publish_practices(bench, watcher, one_by_one)
+    total = municipalities.seconds + practices.seconds + rest.seconds
     summary = Result(
         "1 load: total",
         "municipalities with processes and practices, until every service has caught up",
-        count=municipalities.count + practices.count,
+        count=municipalities.count + practices.count + rest.count,
         seconds=total,
         unit="records",
     )
@@ -181,18 +259,14 @@ async def scenario(bench: Bench) -> list[Result]:
             processes == municipalities.count and municipalities.errors == 0,
         ),
         Target(
-            f"every practice published ({practices.count:,} of {bench.size.practices:,})",
-            practices.count == bench.size.practices,
+            f"every practice published ({practices.count + rest.count:,} of {bench.size.practices:,})",
+            practices.count + rest.count == bench.size.practices,
         ),
     ]
-    summary.cpu_seconds = {
-        name: round(municipalities.cpu_seconds.get(name, 0) + practices.cpu_seconds.get(name, 0), 2)
-        for name in {**municipalities.cpu_seconds, **practices.cpu_seconds}
-    }
-    summary.peak_rss_mb = {
-        name: max(municipalities.peak_rss_mb.get(name, 0), practices.peak_rss_mb.get(name, 0))
-        for name in {**municipalities.peak_rss_mb, **practices.peak_rss_mb}
-    }
-    summary.foreign_cpu_seconds = round(municipalities.foreign_cpu_seconds + practices.foreign_cpu_seconds, 2)
-    summary.machine_cpu_seconds = round(municipalities.machine_cpu_seconds + practices.machine_cpu_seconds, 2)
-    return [municipalities, practices, summary]
+    parts = (municipalities, practices, rest)
+    names = {name for part in parts for name in part.cpu_seconds}
+    summary.cpu_seconds = {name: round(sum(p.cpu_seconds.get(name, 0) for p in parts), 2) for name in names}
+    summary.peak_rss_mb = {name: max(p.peak_rss_mb.get(name, 0) for p in parts) for name in names}
+    summary.foreign_cpu_seconds = round(sum(p.foreign_cpu_seconds for p in parts), 2)
+    summary.machine_cpu_seconds = round(sum(p.machine_cpu_seconds for p in parts), 2)
+    return [municipalities, practices, rest, summary]
