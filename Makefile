@@ -32,7 +32,11 @@ test-faults: install
 	$(VENV)/bin/pytest -m faults tests/faults
 
 lint: install
-	$(VENV)/bin/ruff check libs services tests
+	$(VENV)/bin/ruff check libs services tests benchmarks
+
+# Benchmarks at national scale (benchmarks/README.md); SIZE=small or BENCH_SIZE=small for a quick run.
+bench: install
+	$(VENV)/bin/python -m benchmarks $(if $(SIZE),--size $(SIZE))
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .zwk

@@ -1,6 +1,6 @@
 """The rules of the municipality replica and of comparing municipalities ("Strukturzwillinge")."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +41,14 @@ async def keep_municipality(session: AsyncSession, event: MunicipalityRegistered
 async def require_known(session: AsyncSession, municipality_id: UUID) -> None:
     if await MunicipalityRepository(session).get(municipality_id) is None:
         raise BadInput(f"The municipality {municipality_id} is not known to the forum.")
+
+
+async def require_all_known(session: AsyncSession, municipality_ids: Collection[UUID]) -> None:
+    known = set(await MunicipalityRepository(session).names(list(municipality_ids)))
+    unknown = sorted(str(i) for i in set(municipality_ids) - known)
+    if unknown:
+        more = " …" if len(unknown) > 5 else ""
+        raise BadInput(f"Not known to the forum: {', '.join(unknown[:5])}{more}.", unknown_municipalities=unknown)
 
 
 async def comparable(

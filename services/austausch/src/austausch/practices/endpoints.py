@@ -10,10 +10,12 @@ from austausch.practices.repository import PracticeQuery
 from austausch.practices.schemas import (
     Adoption,
     AdoptionCreate,
+    ImportedPractices,
     MunicipalityPractices,
     Practice,
     PracticeCounts,
     PracticeCreate,
+    PracticeImport,
     PracticeUpdate,
     Revision,
 )
@@ -32,6 +34,13 @@ Ids = Annotated[list[UUID], Query(min_length=1, max_length=100)]
 async def create_practice(data: PracticeCreate, session: SessionDep, caller: CallerDep) -> Practice:
     """A municipality drafts a practice of its own."""
     return await service.create_practice(session, caller, data)
+
+
+@router.post("/practices/import", status_code=status.HTTP_201_CREATED, response_model=ImportedPractices)
+async def import_practices(data: PracticeImport, session: SessionDep, caller: CallerDep) -> ImportedPractices:
+    """The office brings in up to 500 practices published before: all or none, searchable at once, announced
+    to nobody (no follower is told, no `practice.published` is recorded)."""
+    return await service.import_practices(session, caller, data)
 
 
 @router.get("/practices", response_model=Page[Practice])

@@ -70,6 +70,9 @@ class PracticeRepository:
     async def add(self, values: dict[str, Any]) -> None:
         await self.session.execute(insert(practices).values(**values))
 
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        await self.session.execute(insert(practices), list(rows))
+
     async def get(self, practice_id: UUID, *, for_update: bool = False) -> RowMapping | None:
         if for_update:
             # Serialises edits of one practice, so revisions are numbered without gaps or twins.
@@ -146,6 +149,9 @@ class PracticeRepository:
                 practice_id=practice_id, revision=revision, editor_subject=editor, content=content
             )
         )
+
+    async def add_first_revisions(self, rows: Sequence[dict[str, Any]]) -> None:
+        await self.session.execute(insert(practice_revisions), [{**row, "revision": 1} for row in rows])
 
     async def revisions(self, practice_id: UUID) -> list[RowMapping]:
         result = await self.session.execute(

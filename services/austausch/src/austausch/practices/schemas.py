@@ -46,6 +46,32 @@ class PracticeCreate(BaseModel):
     measure_id: UUID | None = Field(default=None, description="the Werkstattplan measure the practice came from")
 
 
+class PracticeImportItem(PracticeCreate):
+    """A practice published before (in the programme's toolbox, on an earlier platform), brought in as it is."""
+
+    author_subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
+        Field(default=None, description="who wrote it; the importing office by default")
+    )
+    author_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE] | None
+    ) = None
+    published_at: datetime | None = Field(default=None, description="when it was first published; now by default")
+
+
+IMPORT_BATCH = 500
+
+
+class PracticeImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    practices: Annotated[list[PracticeImportItem], Field(min_length=1, max_length=IMPORT_BATCH)]
+
+
+class ImportedPractices(BaseModel):
+    imported: int
+    ids: list[UUID] = Field(description="the new practices' ids, in the order given")
+
+
 # Fields an edit may set to null; the others, once given, must have a value.
 CLEARABLE = frozenset({"effort", "cost", "cost_note", "contact", "measure_id"})
 

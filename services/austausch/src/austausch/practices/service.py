@@ -23,17 +23,19 @@ from austausch.practices.repository import PracticeQuery, PracticeRepository
 from austausch.practices.schemas import (
     Adoption,
     AdoptionCreate,
+    ImportedPractices,
     MunicipalityPractices,
     Practice,
     PracticeCounts,
     PracticeCreate,
+    PracticeImport,
     PracticeUpdate,
     Revision,
 )
 from austausch.search.repository import SearchRepository
 from austausch.topics import service as topics
 from austausch.vocabulary import EntryKind, PracticeStatus
-from zwk_common.auth import Caller
+from zwk_common.auth import Caller, Role
 from zwk_common.errors import BadInput, Conflict, NotFound
 from zwk_common.pagination import Page, PageParams
 
@@ -73,6 +75,54 @@ async def create_practice(session: AsyncSession, caller: Caller, data: PracticeC
     )
     await repository.add_revision(practice_id, 1, caller.subject, content)
     return await _reload(session, caller, practice_id)
+
+
+async def import_practices(session: AsyncSession, caller: Caller, data: PracticeImport) -> ImportedPractices:
+    """The office brings in practices published before (a toolbox, an earlier platform): all or none.
+
+    They are in lists, counts and search at once. They are not news: nobody is notified and no
+    `practice.published` is recorded, so bringing in thousands does not flood every follower's inbox.
+    """
+    caller.require_role(Role.OFFICE)
+    items = data.practices
+    await municipalities.require_all_known(session, {item.municipality_id for item in items})
+    await topics.require_known(session, sorted({key for item in items for key in item.topics}))
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    revisions: list[dict[str, Any]] = []
+    for position, item in enumerate(items):
+        published_at = item.published_at or now
+        if published_at.tzinfo is None or published_at > now:
+            raise BadInput(
+                f"Practice {position + 1}: published_at must be a past time with its offset, "
+                "e.g. 2023-05-04T10:00:00+02:00.",
+                field=f"practices.{position}.published_at",
+            )
+        practice_id = uuid.uuid4()
+        author = item.author_subject or caller.subject
+        content = _content(item.model_dump(mode="json", include=set(CONTENT_FIELDS)))
+        rows.append(
+            {
+                "id": practice_id,
+                "municipality_id": item.municipality_id,
+                "author_subject": author,
+                "author_name": item.author_name if item.author_subject else (item.author_name or caller.name),
+                "status": PracticeStatus.PUBLISHED.value,
+                "revision": 1,
+                "created_at": published_at,
+                "published_at": published_at,
+                **_columns(content),
+            }
+        )
+        revisions.append(
+            {"practice_id": practice_id, "editor_subject": author, "edited_at": published_at, "content": content}
+        )
+    repository = PracticeRepository(session)
+    await repository.add_many(rows)
+    await repository.add_first_revisions(revisions)
+    ids = [row["id"] for row in rows]
+    await SearchRepository(session).add(EntryKind.PRACTICE, ids)
+    return ImportedPractices(imported=len(ids), ids=ids)
 
 
 async def get_practice(session: AsyncSession, caller: Caller, practice_id: UUID) -> Practice:

@@ -27,7 +27,7 @@ INSERT INTO {SCHEMA}.search_documents
 SELECT 'practice', p.id, p.municipality_id, p.title, p.summary, p.body, p.topics,
        {TOPIC_LABELS.format(topics="p.topics")}, p.target_groups, p.published_at
 FROM {SCHEMA}.practices p
-WHERE p.id = :id AND p.status = 'PUBLISHED' AND p.hidden_at IS NULL
+WHERE p.id = ANY(CAST(:ids AS uuid[])) AND p.status = 'PUBLISHED' AND p.hidden_at IS NULL
 """
 
 INDEX_QUESTION = f"""
@@ -36,7 +36,7 @@ INSERT INTO {SCHEMA}.search_documents
 SELECT 'question', q.id, q.municipality_id, q.title, '', q.body, q.topics,
        {TOPIC_LABELS.format(topics="q.topics")}, '{{}}', q.created_at
 FROM {SCHEMA}.questions q
-WHERE q.id = :id AND q.hidden_at IS NULL
+WHERE q.id = ANY(CAST(:ids AS uuid[])) AND q.hidden_at IS NULL
 """
 
 # Words as written (lower case, not stemmed), so a misspelt word can be matched to one that
@@ -46,7 +46,7 @@ INSERT INTO {SCHEMA}.search_words (word, trigrams)
 SELECT w.lexeme, {SCHEMA}.word_trigrams(w.lexeme)
 FROM {SCHEMA}.search_documents d,
      unnest(to_tsvector('simple'::regconfig, d.title || ' ' || d.summary || ' ' || d.topic_labels || ' ' || d.body)) w
-WHERE d.entry_kind = :kind AND d.entry_id = :id
+WHERE d.entry_kind = :kind AND d.entry_id = ANY(CAST(:ids AS uuid[]))
   AND length(w.lexeme) BETWEEN 4 AND 64 AND w.lexeme !~ '[0-9_]'
 GROUP BY w.lexeme
 ORDER BY w.lexeme
@@ -119,10 +119,14 @@ class SearchRepository:
     async def refresh(self, kind: EntryKind, entry_id: UUID) -> None:
         """Make the index hold the entry as it is now, or not at all if it is not visible."""
         await self.remove(kind, entry_id)
+        await self.add(kind, [entry_id])
+
+    async def add(self, kind: EntryKind, entry_ids: Sequence[UUID]) -> None:
+        """Index entries not in the index yet (those visible to everyone), several in one statement."""
         statement = INDEX_PRACTICE if kind is EntryKind.PRACTICE else INDEX_QUESTION
-        result = await self.session.execute(text(statement), {"id": entry_id})
+        result = await self.session.execute(text(statement), {"ids": list(entry_ids)})
         if result.rowcount:  # type: ignore[attr-defined]
-            await self.session.execute(text(KEEP_WORDS), {"kind": kind.value, "id": entry_id})
+            await self.session.execute(text(KEEP_WORDS), {"kind": kind.value, "ids": list(entry_ids)})
 
     async def remove(self, kind: EntryKind, entry_id: UUID) -> None:
         await self.session.execute(

@@ -1,0 +1,145 @@
+"""CPU seconds and peak memory of every process of the system, per scenario.
+
+PostgreSQL is one postmaster with a backend per connection: it is counted as a group (the
+postmaster, its live children, and the children it has reaped). Its resident memory is the
+sum of proportional set sizes (PSS), since every backend maps the same shared buffers and a
+sum of RSS would count them once per backend; single processes report RSS.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+import psutil
+
+
+@dataclass
+class Usage:
+    cpu_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+
+
+def _group(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return [process]
+
+
+def _cpu(process: psutil.Process, with_children: bool) -> float:
+    """CPU seconds of a process, and of its live and reaped children if `with_children`."""
+    total = 0.0
+    members = _group(process) if with_children else [process]
+    for member in members:
+        try:
+            times = member.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+        if member is process and with_children:
+            total += times.children_user + times.children_system
+    return total
+
+
+def _memory_mb(process: psutil.Process, with_children: bool) -> float:
+    if not with_children:
+        try:
+            return float(process.memory_info().rss) / 2**20
+        except psutil.Error:
+            return 0.0
+    total = 0
+    for member in _group(process):
+        try:
+            total += member.memory_full_info().pss
+        except (psutil.Error, AttributeError):
+            try:
+                total += member.memory_info().rss
+            except psutil.Error:
+                pass
+    return total / 2**20
+
+
+@dataclass
+class Monitor:
+    """Samples memory in a thread; CPU seconds are differences of snapshots."""
+
+    processes: dict[str, psutil.Process]
+    interval: float = 0.5
+    groups: frozenset[str] = frozenset({"postgresql"})
+    peaks: dict[str, float] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.processes = {**self.processes, "benchmark client": psutil.Process(os.getpid())}
+
+    def start(self) -> Monitor:
+        self._thread = threading.Thread(target=self._run, name="bench-monitor", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def sample(self) -> dict[str, float]:
+        now = {name: _memory_mb(p, name in self.groups) for name, p in self.processes.items()}
+        with self._lock:
+            for name, mb in now.items():
+                self.peaks[name] = max(self.peaks.get(name, 0.0), mb)
+        return now
+
+    def cpu(self) -> dict[str, float]:
+        return {name: _cpu(p, name in self.groups) for name, p in self.processes.items()}
+
+    def window(self) -> Window:
+        """A measurement window: CPU from now until `close()`, memory peaks within it."""
+        with self._lock:
+            self.peaks = {}
+        self.sample()
+        return Window(self, self.cpu(), time.monotonic(), _machine_cpu())
+
+
+def _machine_cpu() -> float:
+    times = psutil.cpu_times()
+    return float(times.user + times.system + times.nice + times.irq + times.softirq + getattr(times, "steal", 0.0))
+
+
+@dataclass
+class Window:
+    monitor: Monitor
+    cpu_at_start: dict[str, float]
+    started: float
+    machine_at_start: float
+    usage: dict[str, Usage] = field(default_factory=dict)
+    seconds: float = 0.0
+    # CPU seconds of the whole machine, and of processes that are not ours (other work on the host).
+    machine_cpu_seconds: float = 0.0
+    foreign_cpu_seconds: float = 0.0
+
+    def close(self) -> Window:
+        self.monitor.sample()
+        self.seconds = time.monotonic() - self.started
+        cpu_now = self.monitor.cpu()
+        with self.monitor._lock:
+            peaks = dict(self.monitor.peaks)
+        self.usage = {
+            name: Usage(
+                cpu_seconds=max(0.0, cpu_now.get(name, 0.0) - self.cpu_at_start.get(name, 0.0)),
+                peak_rss_mb=peaks.get(name, 0.0),
+            )
+            for name in self.monitor.processes
+        }
+        self.machine_cpu_seconds = _machine_cpu() - self.machine_at_start
+        ours = sum(u.cpu_seconds for u in self.usage.values())
+        self.foreign_cpu_seconds = max(0.0, self.machine_cpu_seconds - ours)
+        return self

@@ -1,0 +1,1 @@
+"""The scenarios of the issue, in the order a run takes them."""

@@ -1,0 +1,68 @@
+"""`make bench` keeps working: the smallest run of every scenario, end to end, on this session's servers.
+
+Not a timed test: it asserts that the run completes and reports every scenario, never a latency.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# What the issue asks to measure; every run reports each of them.
+EXPECTED = (
+    "0a limit: JetStream publish",
+    "0b limit: PostgreSQL insert",
+    "0c limit: FastAPI endpoint",
+    "1a load: municipalities",
+    "1b load: practices",
+    "1c load: practices via REST",
+    "1 load: total",
+    "2a dashboard: municipalities",
+    "2b dashboard: programmeOverview",
+    "3a search: topic filter",
+    "3b search: misspelled",
+    "4 pipeline: stage transitions",
+    "5 fan-out: one practice",
+    "6a footprint: idle after start",
+    "6a footprint: idle after load",
+    "6b footprint: zwk up",
+)
+
+
+def test_the_benchmark_runs_every_scenario_at_the_smallest_size(zwk_clean: dict[str, str], tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--size",
+            "tiny",
+            "--database-url",
+            zwk_clean["ZWK_DATABASE_URL"],
+            "--nats-url",
+            zwk_clean["ZWK_NATS_URL"],
+            "--results",
+            str(tmp_path),
+            # `zwk up` in a fresh home takes longer than the rest together; `make bench` times it.
+            "--skip-zwk-up",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **zwk_clean},
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    written = list(tmp_path.glob("bench-tiny-*.json"))
+    assert len(written) == 1, run.stdout[-2000:]
+    report = json.loads(written[0].read_text("utf-8"))
+    scenarios = {s["scenario"]: s for s in report["scenarios"]}
+    assert set(EXPECTED) <= set(scenarios), sorted(set(EXPECTED) - set(scenarios))
+    for name in EXPECTED:
+        assert name in run.stdout, f"{name} missing from the printed table"
+    # Each scenario did its work without a failed request (how fast is never judged here).
+    for name in EXPECTED[:-1]:
+        assert scenarios[name]["count"] > 0 and scenarios[name]["errors"] == 0, scenarios[name]
+    assert scenarios["6b footprint: zwk up"]["targets"][0]["verdict"] == "n/a"
