@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cached_property
 from typing import Any
 
@@ -68,6 +69,12 @@ class Prozess:
         answer: dict[str, Any] = await self._call(SERVICE, "GET", "/overview", params={"programme": programme})
         return answer
 
+    def _forget(self, municipality_id: str) -> None:
+        # A change makes this request's cached processes stale; a mutation that
+        # named its programme never loaded them, and then there is nothing to forget.
+        with suppress(KeyError):
+            self.processes.clear(municipality_id)
+
     def _stage_path(self, municipality_id: str, programme: str, stage: str) -> str:
         return f"/processes/{seg(municipality_id)}/{seg(programme)}/stages/{seg(stage)}"
 
@@ -78,14 +85,14 @@ class Prozess:
         answer: dict[str, Any] = await self._call(
             SERVICE, "POST", self._stage_path(municipality_id, programme, stage) + "/start", json=body
         )
-        self.processes.clear(municipality_id)
+        self._forget(municipality_id)
         return answer
 
     async def complete_stage(self, municipality_id: str, programme: str, stage: str) -> dict[str, Any]:
         answer: dict[str, Any] = await self._call(
             SERVICE, "POST", self._stage_path(municipality_id, programme, stage) + "/complete", json={}
         )
-        self.processes.clear(municipality_id)
+        self._forget(municipality_id)
         return answer
 
     async def set_checklist_item(
@@ -97,7 +104,7 @@ class Prozess:
             self._stage_path(municipality_id, programme, stage) + f"/checklist/{seg(key)}",
             json={"done": done, "evidence": evidence},
         )
-        self.processes.clear(municipality_id)
+        self._forget(municipality_id)
         return answer
 
     async def records_of(
