@@ -24,7 +24,7 @@ run: install
 	$(VENV)/bin/zwk up
 
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # Only the fault scenarios (also part of `make test`): kills, outages, a three-node
 # cluster and a burst of 10,000 events, each with servers of its own.

@@ -21,7 +21,7 @@ COMMENT = (
     "mutation($id: ID!, $body: String!) { addComment(practiceId: $id, body: $body) { id body authorName createdAt } }"
 )
 INBOX = """query($unread: Boolean) { myNotifications(unreadOnly: $unread) {
-    totalCount edges { node { id kind title body read createdAt } } } }"""
+    totalCount edges { node { id kind category title body read createdAt } } } }"""
 MARK = "mutation($id: ID!) { markNotificationRead(id: $id) { id read title } }"
 
 
@@ -254,7 +254,7 @@ async def test_a_comment_is_added_and_the_practices_author_finds_it_in_the_inbox
 
     inbox = await eventually(told, timeout=10, message="benachrichtigung never told the author")
     [notification] = [e["node"] for e in inbox["edges"]]
-    assert notification["kind"] == "comment"
+    assert (notification["kind"], notification["category"]) == ("austausch.comment.added", "comment")
     assert notification["title"] == "Neuer Kommentar zu Ihrem Praxisbeispiel „Seniorenlotsen Riesa“"
     assert "Wie viele Lotsen habt ihr?" in notification["body"]
     assert notification["read"] is False
@@ -294,7 +294,7 @@ async def test_a_follower_of_a_topic_is_told_of_a_practice_published_on_it(gatew
         return [e["node"] for e in inbox["edges"]]
 
     [notification] = await eventually(told, timeout=10, message="the follower was never told")
-    assert notification["kind"] == "practice_published"
+    assert (notification["kind"], notification["category"]) == ("austausch.practice.published", "practice_published")
     assert notification["title"] == "Neues Praxisbeispiel: „Jugendbeirat Meißen“"
     assert "Meißen" in notification["body"]
     # The one who published it is not told of their own doing.

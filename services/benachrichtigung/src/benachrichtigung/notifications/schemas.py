@@ -19,6 +19,7 @@ class Notification(BaseModel):
 
     id: UUID
     kind: str
+    event_type: str  # the event it stems from, e.g. "zwk.prozess.stage.completed"
     title: str
     body: str
     link: str | None

@@ -107,6 +107,7 @@ def _notification(row: RowMapping) -> Notification:
     return Notification(
         id=row["id"],
         kind=row["kind"],
+        event_type=row["event_type"],
         title=row["title"],
         body=row["body"],
         link=row["link"],

@@ -15,6 +15,7 @@ from gateway.types.common import PageInfo, as_datetime
 class Notification:
     id: strawberry.ID
     kind: str = strawberry.field(description='the event type it stems from, e.g. "prozess.stage.completed"')
+    category: str = strawberry.field(description='the kind of notification preferences speak of, e.g. "comment"')
     title: str
     body: str
     created_at: datetime
@@ -29,7 +30,11 @@ class Notification:
             read = data.get("read_at") is not None
         return cls(
             id=strawberry.ID(str(data["id"])),
-            kind=data["kind"],
+            # The contract's kind is the event type without the installation's
+            # root ("prozess.stage.completed"); benachrichtigung's own grouping
+            # of kinds is its `category`.
+            kind=str(data["event_type"]).split(".", 1)[1],
+            category=data["kind"],
             title=data["title"],
             body=data["body"],
             created_at=created,
