@@ -20,7 +20,7 @@ from typing import Any
 
 from benchmarks.context import Bench, ScenarioFn
 from benchmarks.monitor import Monitor
-from benchmarks.results import Result, Target, table, write_json
+from benchmarks.results import Result, Target, json_path, table, write_json
 from benchmarks.scenarios import fanout, footprint, limits, load, pipeline, queries
 from benchmarks.sizes import SIZES
 from benchmarks.system import System
@@ -67,10 +67,13 @@ def _failed(name: str, exc: BaseException) -> Result:
     return result
 
 
-async def run(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
+async def run(args: argparse.Namespace, system: System, results: list[Result], extra: dict[str, Any]) -> None:
     size = SIZES[args.size]
-    results: list[Result] = []
-    extra: dict[str, Any] = {}
+
+    def save() -> None:
+        # After every scenario: a run that is stopped early still leaves what it measured.
+        write_json(results, args.size, args.results, extra, path=args.json_path)
+
     if not args.skip_zwk_up:
         say("6b: zwk up in a fresh home")
         try:
@@ -78,11 +81,10 @@ async def run(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
         except Exception as exc:  # noqa: BLE001 - a failed probe is a result, the run goes on
             traceback.print_exc()
             results.append(_failed("6b footprint: zwk up", exc))
-    home = Path(tempfile.mkdtemp(prefix="zwk-bench-"))
-    system = System(home)
+        save()
     monitor: Monitor | None = None
     try:
-        say(f"starting the system in {home}")
+        say(f"starting the system in {system.home}")
         await system.start(given_database=args.database_url, given_nats=args.nats_url)
         extra["startup_seconds"] = {k: round(v, 2) for k, v in system.startup_seconds.items()}
         extra["commit_timestamps"] = system.commit_timestamps
@@ -97,28 +99,19 @@ async def run(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
             except Exception as exc:  # noqa: BLE001 - one failed scenario is reported, the next still runs
                 traceback.print_exc()
                 results.append(_failed(name, exc))
+            extra["limits_per_second"] = {k: round(v, 1) for k, v in bench.limits.items()}
+            extra["participants"] = len(bench.participants)
+            extra["practices"] = len(bench.practice_ids)
+            save()
         results.append(await footprint.idle(bench, "after load"))
-        extra["limits_per_second"] = {k: round(v, 1) for k, v in bench.limits.items()}
-        extra["participants"] = len(bench.participants)
-        extra["practices"] = len(bench.practice_ids)
-        await bench.http.aclose()
+        await bench.http.close()
     finally:
         if monitor is not None:
             monitor.close()
-        say("stopping the system")
-        system.stop()
-        say("stopped")
-        if args.keep:
-            say(f"kept {home}")
-        else:
-            shutil.rmtree(home, ignore_errors=True)
     if args.skip_zwk_up:
         skipped = Result("6b footprint: zwk up", "not run (--skip-zwk-up)")
         skipped.targets = [Target("zwk up under 15 s", None)]
         results.append(skipped)
-    order = {name: i for i, name in enumerate(EXPECTED)}
-    results.sort(key=lambda r: order.get(r.scenario, len(order)))
-    return results, extra
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,12 +123,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the system's data directory")
     parser.add_argument("--skip-zwk-up", action="store_true", help="do not time `zwk up` in a fresh home")
     args = parser.parse_args(argv)
+    args.json_path = json_path(args.results, args.size)
     started = time.perf_counter()
-    results, extra = asyncio.run(run(args))
+    system = System(Path(tempfile.mkdtemp(prefix="zwk-bench-")))
+    results: list[Result] = []
+    extra: dict[str, Any] = {}
+    try:
+        asyncio.run(run(args, system, results, extra))
+    except KeyboardInterrupt:
+        say("interrupted; reporting what was measured")
+    finally:
+        # Here, not in the event loop: the system stops however the run ended.
+        say("stopping the system")
+        system.stop()
+        if args.keep:
+            say(f"kept {system.home}")
+        else:
+            shutil.rmtree(system.home, ignore_errors=True)
     extra["run_seconds"] = round(time.perf_counter() - started, 1)
+    order = {name: i for i, name in enumerate(EXPECTED)}
+    results.sort(key=lambda r: order.get(r.scenario, len(order)))
     print()
     print(table(results, args.size))
-    path = write_json(results, args.size, args.results, extra)
+    path = write_json(results, args.size, args.results, extra, path=args.json_path)
     print(f"\nwritten to {path}")
     return 0
 

@@ -8,9 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
-from benchmarks.client import http_client
+from benchmarks.client import Session, http_client
 from benchmarks.monitor import Monitor
 from benchmarks.results import Result
 from benchmarks.sizes import Size
@@ -38,7 +36,7 @@ class Bench:
     system: System
     monitor: Monitor
     size: Size
-    http: httpx.AsyncClient = field(default_factory=http_client)
+    http: Session = field(default_factory=http_client)
     participants: list[Participant] = field(default_factory=list)
     practice_ids: list[str] = field(default_factory=list)
     # Reference limits of this machine: name -> operations per second.

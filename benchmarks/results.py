@@ -147,10 +147,13 @@ def table(results: list[Result], size: str) -> str:
     return "\n".join(lines)
 
 
-def write_json(results: list[Result], size: str, directory: Path, extra: dict[str, Any]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
+def json_path(directory: Path, size: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = directory / f"bench-{size}-{stamp}.json"
+    return directory / f"bench-{size}-{stamp}.json"
+
+
+def write_json(results: list[Result], size: str, directory: Path, extra: dict[str, Any], *, path: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
     document = {
         "size": size,
         "at": datetime.now(UTC).isoformat(),

@@ -1,8 +1,9 @@
 """Scenario 4: stage transitions posted through the gateway at a steady rate, each into its adviser's inbox.
 
-Half of the transitions start a municipality's Kick-Off, the other half complete it about one
-second later (its required checklist items were ticked beforehand, untimed). The office posts
-them; the Kreis's adviser is told of each (the office, as the actor, is not).
+The transitions start the Kick-Off of one municipality after another; one in ten (or as many as
+there are more transitions than municipalities) completes a Kick-Off started about a second earlier
+(its required checklist items were ticked beforehand, untimed). The office posts them; the Kreis's
+adviser is told of each (the office, as the actor, is not).
 
 Commit-to-inbox is the time from the commit of the transition in prozess to the commit of the
 notification in benachrichtigung, both read from PostgreSQL's commit timestamps
@@ -12,7 +13,6 @@ notification in benachrichtigung, both read from PostgreSQL's commit timestamps
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from datetime import date
 from typing import Any
@@ -56,15 +56,24 @@ WHERE n.event_type IN ('zwk.prozess.stage.started', 'zwk.prozess.stage.completed
 STATUS_OF_EVENT = {"zwk.prozess.stage.started": "IN_PROGRESS", "zwk.prozess.stage.completed": "COMPLETED"}
 
 
-def transitions(chosen: list[Participant], lag: int) -> list[tuple[str, Participant]]:
-    """Starts, with each municipality's completion `lag` places after its start."""
+def transitions(
+    participants: list[Participant], total: int, lag: int
+) -> tuple[list[tuple[str, Participant]], list[Participant]]:
+    """Kick-Off starts of as many municipalities as there are (one in ten transitions at least a completion),
+    each completion `lag` places after its start; and the municipalities that complete."""
+    completes = max(total - len(participants), total // 10)
+    starts = total - completes
+    chosen = participants[:starts]
+    step = max(1, starts // completes) if completes else 0
+    completing = list(range(0, starts, step))[:completes] if completes else []
+    due: dict[int, list[int]] = {}
+    for j in completing:
+        due.setdefault(min(j + lag, starts - 1), []).append(j)
     order: list[tuple[str, Participant]] = []
-    for i in range(len(chosen) + lag):
-        if i < len(chosen):
-            order.append(("start", chosen[i]))
-        if i >= lag:
-            order.append(("complete", chosen[i - lag]))
-    return order
+    for i, participant in enumerate(chosen):
+        order.append(("start", participant))
+        order += [("complete", chosen[j]) for j in due.get(i, [])]
+    return order, [chosen[j] for j in completing]
 
 
 async def tick_checklists(bench: Bench, chosen: list[Participant]) -> tuple[int, list[str], float]:
@@ -103,18 +112,18 @@ async def scenario(bench: Bench) -> list[Result]:
         unit="transitions",
     )
     total = int(size.transition_rate * size.transition_seconds)
-    pairs = math.ceil(total / 2)
-    chosen = bench.participants[:pairs]
-    if len(chosen) < pairs:
-        result.failed(f"only {len(chosen)} municipalities for {pairs} pairs of transitions")
-    bench.log(f"4: ticking the Kick-Off checklists of {len(chosen):,} municipalities (untimed)")
-    ticked, tick_errors, tick_seconds = await tick_checklists(bench, chosen)
+    lag = max(1, int(size.transition_rate * LAG_SECONDS))
+    plan, completing = transitions(bench.participants, total, lag)
+    if len(plan) < total:
+        result.failed(f"only {len(plan)} transitions for {len(bench.participants)} municipalities")
+    bench.log(
+        f"4: ticking the Kick-Off checklists of the {len(completing):,} municipalities that complete it (untimed)"
+    )
+    ticked, tick_errors, tick_seconds = await tick_checklists(bench, completing)
     for error in tick_errors:
         result.failed(f"checklist: {error}")
-    lag = max(1, int(size.transition_rate * LAG_SECONDS))
-    plan = transitions(chosen, lag)[:total]
     office = bench.office
-    ids = [p.municipality_id for p in chosen]
+    ids = list(dict.fromkeys(p.municipality_id for _, p in plan))
 
     async def post(item: tuple[str, Participant]) -> tuple[Any, float]:
         action, participant = item
