@@ -30,6 +30,8 @@ class Watcher:
         self.db: asyncpg.Connection | None = None
         self.nc: nats.NATS | None = None
         self.schemas: list[str] = []
+        # One connection serves a sampler and `settle` at once: their questions take turns.
+        self.asking = asyncio.Lock()
 
     async def __aenter__(self) -> Watcher:
         self.db = await self.system.connect()
@@ -45,6 +47,10 @@ class Watcher:
             await self.nc.close()
 
     async def backlog(self) -> Backlog:
+        async with self.asking:
+            return await self._backlog()
+
+    async def _backlog(self) -> Backlog:
         assert self.db is not None and self.nc is not None
         outboxes = {
             schema: int(await self.db.fetchval(f'SELECT count(*) FROM "{schema}".outbox WHERE published_at IS NULL'))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 import httpx
+import orjson
 
 from gateway.config import Settings
 from gateway.errors import (
@@ -42,7 +44,8 @@ SERVICE_NAMES = {
 
 
 class ServiceClients:
-    """The gateway's HTTP clients, one connection pool per service; `calls` counts requests per service."""
+    """The gateway's HTTP clients, one connection pool per service; `calls` counts requests per service,
+    `paths` per service and path."""
 
     def __init__(self, settings: Settings) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -52,6 +55,7 @@ class ServiceClients:
             for name in SERVICES
         }
         self.calls: dict[str, int] = dict.fromkeys(SERVICES, 0)
+        self.paths: Counter[tuple[str, str]] = Counter()
 
     async def close(self) -> None:
         for client in self.clients.values():
@@ -59,6 +63,7 @@ class ServiceClients:
 
     async def request(self, service: str, method: str, path: str, *, token: str | None, **kwargs: Any) -> Any:
         self.calls[service] += 1
+        self.paths[service, path] += 1
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             response = await self.clients[service].request(method, path, headers=headers, **kwargs)
@@ -78,7 +83,9 @@ class ServiceClients:
             ) from exc
         if response.status_code >= 400:
             raise problem_to_error(service, response)
-        return response.json() if response.content else None
+        # orjson: a page of 100 municipalities with their processes and practices is half a megabyte
+        # of JSON, which the standard library decodes at a quarter of the speed.
+        return orjson.loads(response.content) if response.content else None
 
 
 def problem_to_error(service: str, response: httpx.Response) -> GatewayError:

@@ -30,6 +30,8 @@ class Settings(ServiceSettings):
     # Objects a query may touch at most, estimated from its shape and page sizes (see protection.py).
     max_cost: int = Field(25_000, ge=1)
     max_body_bytes: int = Field(100_000, ge=1_000)
+    # Distinct query texts whose parsed and validated form is kept (dashboards repeat theirs).
+    parsed_queries_kept: int = Field(256, ge=0)
     # A subscriber that does not keep up loses the oldest events rather than holding the others up.
     subscription_buffer: int = Field(100, ge=1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -115,10 +116,16 @@ class Gateway:
     def calls(self) -> dict[str, int]:
         return self.app.state.runtime.extras["clients"].calls  # type: ignore[no-any-return]
 
+    @property
+    def paths(self) -> Counter[tuple[str, str]]:
+        """Requests per (service, path) since the last reset."""
+        return self.app.state.runtime.extras["clients"].paths  # type: ignore[no-any-return]
+
     def reset_calls(self) -> None:
         calls = self.calls
         for service in calls:
             calls[service] = 0
+        self.paths.clear()
 
     async def query(
         self, query: str, variables: dict[str, Any] | None = None, *, role: str | None = "office", **claims: Any

@@ -117,6 +117,8 @@ async def test_a_hundred_municipalities_with_stages_practices_and_comments_take_
     assert len(nodes) == 100 and data["municipalities"]["totalCount"] == 100
     # kommunen: the list; prozess: every process; austausch: the practices, then their comments.
     assert gateway.calls == {"kommunen": 1, "prozess": 1, "austausch": 2, "benachrichtigung": 0}
+    # Stages without their checklists: prozess is asked for summaries only.
+    assert gateway.paths["prozess", "/processes/summaries"] == 1
 
     riesa = nodes["Riesa"]
     assert riesa["currentStage"] == "KOMMUNALPROFIL"
@@ -249,6 +251,28 @@ async def test_stages_carry_dates_overdue_and_their_checklists(gateway: Gateway,
     dortmund = (await ok(gateway, query, {"id": programme.dortmund}))["municipality"]
     assert dortmund["currentStage"] == "KICK_OFF"
     assert (dortmund["stages"][0]["dueDate"], dortmund["stages"][0]["overdue"]) == ("2021-10-31", True)
+
+
+async def test_checklists_are_read_when_a_fragment_asks_for_them(gateway: Gateway, programme: Programme) -> None:
+    query = """query($id: ID) { municipality(id: $id) { currentStage stages { stage ...Items } } }
+        fragment Items on StageProgress { ... on StageProgress { checklist { key done } } }"""
+    gateway.reset_calls()
+    riesa = (await ok(gateway, query, {"id": programme.riesa}, role="reader"))["municipality"]
+    assert {item["key"]: item["done"] for item in riesa["stages"][0]["checklist"]}["agreed-goals"] is True
+    assert gateway.paths["prozess", "/processes"] == 1
+
+    gateway.reset_calls()
+    plain = (
+        await ok(
+            gateway,
+            "query($id: ID) { municipality(id: $id) { stages { stage status } } }",
+            {"id": programme.riesa},
+            role="reader",
+        )
+    )["municipality"]
+    assert [s["status"] for s in plain["stages"]][:2] == ["COMPLETED", "IN_PROGRESS"]
+    assert gateway.paths["prozess", "/processes"] == 0
+    assert gateway.paths["prozess", "/processes/summaries"] == 1
 
 
 async def test_a_municipalitys_practices_page_on_from_the_newest(gateway: Gateway, programme: Programme) -> None:

@@ -279,6 +279,51 @@ async def test_a_municipality_and_an_adviser_act_only_on_their_own_processes(pro
         "/processes", params={"municipality_id": [str(prozess.DORTMUND), str(prozess.RIESA)]}, headers=riesa
     )
     assert [p["municipality_name"] for p in both.json()] == ["Riesa"]
+    summaries = await prozess.client.get(
+        "/processes/summaries",
+        params={"municipality_id": [str(prozess.DORTMUND), str(prozess.RIESA)]},
+        headers=riesa,
+    )
+    assert [p["municipality_name"] for p in summaries.json()] == ["Riesa"]
+
+
+async def test_a_summary_is_the_process_without_its_checklists(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    await prozess.register(prozess.RIESA, "Riesa", ags="14627230", population=29620)
+    await prozess.finish_kick_off_items()
+    # Planned long ago and started late: overdue from the first day.
+    await prozess.patch(kick_off(), {"planned_start": "2021-09-01", "due_date": "2021-10-31"})
+    assert (await prozess.start("KICK_OFF")).status_code == 200
+    ids = [str(prozess.DORTMUND), str(prozess.RIESA)]
+    full = (await prozess.client.get("/processes", params={"municipality_id": ids}, headers=prozess.office())).json()
+    answer = await prozess.client.get("/processes/summaries", params={"municipality_id": ids}, headers=prozess.office())
+    assert answer.status_code == 200
+    summaries = answer.json()
+    assert len(summaries) == 2
+    without_checklists = [
+        {
+            **process,
+            "stages": [
+                {k: v for k, v in stage.items() if k not in ("checklist", "open_required_items")}
+                for stage in process["stages"]
+            ],
+        }
+        for process in full
+    ]
+    assert summaries == without_checklists
+    dortmund = next(p for p in summaries if p["municipality_id"] == str(prozess.DORTMUND))
+    assert dortmund["current_stage"] == "KICK_OFF"
+    assert dortmund["overdue"] is True
+    assert dortmund["stages"][0]["status"] == "IN_PROGRESS"
+
+
+async def test_summaries_are_read_for_at_most_100_municipalities(prozess) -> None:  # type: ignore[no-untyped-def]
+    too_many = [str(uuid.uuid4()) for _ in range(101)]
+    answer = await prozess.client.get(
+        "/processes/summaries", params={"municipality_id": too_many}, headers=prozess.office()
+    )
+    assert answer.status_code == 422
+    assert (await prozess.client.get("/processes/summaries", headers=prozess.office())).status_code == 422
 
 
 async def test_a_reader_reads_every_process_and_changes_none(prozess) -> None:  # type: ignore[no-untyped-def]

@@ -29,7 +29,7 @@ class StageReopen(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
 
-class StageProgress(BaseModel):
+class StageSummary(BaseModel):
     stage: Stage
     label: str
     status: StageStatus
@@ -40,18 +40,27 @@ class StageProgress(BaseModel):
     completed_at: dt.datetime | None
     completed_by: str | None
     overdue: bool
+
+
+class StageProgress(StageSummary):
     checklist: list[ChecklistItem]
     open_required_items: list[str]
 
 
-class Process(BaseModel):
+class ProcessSummary(BaseModel):
+    """Where a process stands, without the checklists: what lists and dashboards show."""
+
     municipality_id: UUID
     municipality_name: str
     programme: str
     active: bool
     current_stage: Stage | None
     overdue: bool
-    stages: list[StageProgress]
+    stages: list[StageSummary]
+
+
+class Process(ProcessSummary):
+    stages: list[StageProgress]  # type: ignore[assignment]
 
 
 class StageTransition(BaseModel):

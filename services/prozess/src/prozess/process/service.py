@@ -25,10 +25,12 @@ from prozess.models import outbox, stage_transitions
 from prozess.process.repository import ProcessRepository
 from prozess.process.schemas import (
     Process,
+    ProcessSummary,
     StagePlan,
     StageProgress,
     StageReopen,
     StageStart,
+    StageSummary,
     StageTransition,
 )
 from prozess.stages import STAGES_IN_ORDER, STATUS_LABELS, Stage, StageStatus
@@ -82,11 +84,43 @@ async def keep_municipality(session: AsyncSession, state: MunicipalityState, eve
 
 async def processes_of(session: AsyncSession, caller: Caller, municipality_ids: Sequence[UUID]) -> list[Process]:
     """The processes of many municipalities at once; those the caller may not read are left out."""
-    scope = readable_scope(caller)
-    wanted = [m for m in dict.fromkeys(municipality_ids) if scope is None or m in scope]
+    wanted = _readable(caller, municipality_ids)
     if not wanted:
         return []
     return await describe(session, await ProcessRepository(session).processes_of(wanted))
+
+
+def _readable(caller: Caller, municipality_ids: Sequence[UUID]) -> list[UUID]:
+    scope = readable_scope(caller)
+    return [m for m in dict.fromkeys(municipality_ids) if scope is None or m in scope]
+
+
+async def summaries_of(session: AsyncSession, caller: Caller, municipality_ids: Sequence[UUID]) -> list[ProcessSummary]:
+    """Where the processes of many municipalities stand, stage by stage; checklists are neither read nor sent."""
+    wanted = _readable(caller, municipality_ids)
+    if not wanted:
+        return []
+    repository = ProcessRepository(session)
+    process_rows = await repository.processes_of(wanted)
+    stage_rows: dict[UUID, list[RowMapping]] = defaultdict(list)
+    for row in await repository.stages_of([row["id"] for row in process_rows]):
+        stage_rows[row["process_id"]].append(row)
+    today = clock.today()
+    summaries = []
+    for row in process_rows:
+        progress = [StageSummary(**_stage_fields(stage_row, today)) for stage_row in stage_rows[row["id"]]]
+        summaries.append(
+            ProcessSummary(
+                municipality_id=row["municipality_id"],
+                municipality_name=row["name"],
+                programme=row["programme"],
+                active=row["active"],
+                current_stage=row["current_stage"],
+                overdue=any(p.overdue for p in progress),
+                stages=progress,
+            )
+        )
+    return summaries
 
 
 async def get_process(session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme) -> Process:
@@ -146,19 +180,26 @@ def _progress(
     stage = Stage(row["stage"])
     items = [checklist_item(d, entries.get((stage.value, d.key)), facts) for d in CHECKLISTS[stage]]
     return StageProgress(
-        stage=stage,
-        label=stage.label,
-        status=row["status"],
-        planned_start=row["planned_start"],
-        due_date=row["due_date"],
-        started_at=row["started_at"],
-        started_by=row["started_by"],
-        completed_at=row["completed_at"],
-        completed_by=row["completed_by"],
-        overdue=is_overdue(row, today),
+        **_stage_fields(row, today),
         checklist=items,
         open_required_items=[i.key for i in items if i.required and not i.done],
     )
+
+
+def _stage_fields(row: RowMapping, today: date) -> dict[str, Any]:
+    stage = Stage(row["stage"])
+    return {
+        "stage": stage,
+        "label": stage.label,
+        "status": row["status"],
+        "planned_start": row["planned_start"],
+        "due_date": row["due_date"],
+        "started_at": row["started_at"],
+        "started_by": row["started_by"],
+        "completed_at": row["completed_at"],
+        "completed_by": row["completed_by"],
+        "overdue": is_overdue(row, today),
+    }
 
 
 def is_overdue(stage_row: RowMapping, today: date) -> bool:
