@@ -92,7 +92,10 @@ async def test_a_title_match_ranks_above_a_summary_match_above_a_body_match(foru
 
 
 async def test_snippets_highlight_the_match_and_escape_the_text(forum) -> None:  # type: ignore[no-untyped-def]
-    await forum.practice(body="Die <script>alert(1)</script> Börse vermittelt Nachbarschaftshilfe & mehr.")
+    practice = await forum.practice(
+        summary="Nachbarn <b>helfen</b> Nachbarn & mehr.",
+        body="Die <script>alert(1)</script> Börse vermittelt Nachbarschaftshilfe & mehr.",
+    )
     [hit] = (await search(forum, q="Nachbarschaftsbörse", prefix="false"))["items"]
     assert hit["title_highlight"] == "<mark>Nachbarschaftsbörse</mark> Riesa"
     [hit] = (await search(forum, q="vermittelt", prefix="false"))["items"]
@@ -100,6 +103,8 @@ async def test_snippets_highlight_the_match_and_escape_the_text(forum) -> None: 
     assert "<script>" not in hit["snippet"]
     assert "&amp;" in hit["snippet"] or "&lt;" in hit["snippet"]
     assert hit["municipality"] == {"id": str(RIESA), "name": "Riesa", "bundesland": "SN", "kind": "STADT"}
+    # The summary as written, not escaped: a hit is data, the snippet its HTML rendering.
+    assert hit["summary"] == practice["summary"] == "Nachbarn <b>helfen</b> Nachbarn & mehr."
 
 
 async def test_one_index_holds_practices_and_questions(forum) -> None:  # type: ignore[no-untyped-def]

@@ -9,16 +9,16 @@ from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 
-def selects(info: Info[Any, Any], name: str) -> bool:
-    """Whether the field being resolved asks for its sub-field `name`, directly or through a fragment."""
-    return any(_asks(field.selections, name) for field in info.selected_fields)
+def selects(info: Info[Any, Any], *names: str) -> bool:
+    """Whether the field being resolved asks for any of its sub-fields `names`, directly or through a fragment."""
+    return any(_asks(field.selections, names) for field in info.selected_fields)
 
 
-def _asks(selections: Iterable[Selection], name: str) -> bool:
+def _asks(selections: Iterable[Selection], names: tuple[str, ...]) -> bool:
     for selection in selections:
         if isinstance(selection, SelectedField):
-            if selection.name == name:
+            if selection.name in names:
                 return True
-        elif isinstance(selection, FragmentSpread | InlineFragment) and _asks(selection.selections, name):
+        elif isinstance(selection, FragmentSpread | InlineFragment) and _asks(selection.selections, names):
             return True
     return False

@@ -164,8 +164,16 @@ async def test_a_german_search_finds_other_forms_of_a_word_best_match_first_with
     facets = {f["key"]: (f["label"], f["count"]) for f in found["facets"]}
     assert facets["engagement"] == ("Bürgerschaftliches Engagement", 2)
     assert facets["leben-im-alter"] == ("Leben im Alter", 1)
-    # The search, then what a hit does not carry (the summary) for all hits at once; municipalities are kommunen's.
-    assert gateway.calls == {"kommunen": 2, "prozess": 0, "austausch": 2, "benachrichtigung": 0}
+    # The search alone: a hit carries its summary and names its municipality; kommunen gives the topics' labels.
+    assert gateway.calls == {"kommunen": 1, "prozess": 0, "austausch": 1, "benachrichtigung": 0}
+    assert gateway.paths["kommunen", "/municipalities"] == 0
+
+    gateway.reset_calls()
+    query = 'query { practices(search: "Nachbarschaftsbörse") { edges { node { municipality { name ags } } } } }'
+    with_ags = (await ok(gateway, query, role="reader"))["practices"]["edges"]
+    assert {e["node"]["municipality"]["ags"] for e in with_ags} >= {"14627230"}
+    # The official key is kommunen's: asked for it, the gateway asks kommunen once for all hits.
+    assert gateway.paths["kommunen", "/municipalities"] == 1
 
     narrowed = (await ok(gateway, SEARCH, {"search": "Nachbarschaftsbörse", "topics": ["leben-im-alter"]}))["practices"]
     assert [e["node"]["title"] for e in narrowed["edges"]] == ["Nachbarschaftsbörse für Senioren"]

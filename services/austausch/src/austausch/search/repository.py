@@ -174,7 +174,7 @@ class SearchRepository:
         result = await self.session.execute(
             text(
                 f"""
-                SELECT d.entry_kind, d.entry_id, d.title, {title} AS title_highlight, {snippet} AS snippet,
+                SELECT d.entry_kind, d.entry_id, d.title, d.summary, {title} AS title_highlight, {snippet} AS snippet,
                        d.topics, d.target_groups, d.published_at, d.municipality_id,
                        m.name AS municipality_name, m.bundesland, m.kind AS municipality_kind
                 FROM {SCHEMA}.search_documents d
@@ -195,21 +195,22 @@ class SearchRepository:
 
 RANKED = """
 WITH matched AS MATERIALIZED (
-    SELECT d.entry_kind, d.entry_id, d.topics, d.published_at
-    FROM {schema}.search_documents d
-    JOIN {schema}.municipalities m ON m.id = d.municipality_id
+    SELECT d.ctid AS row_id, d.entry_kind, d.entry_id, d.topics, d.published_at
+    FROM {schema}.search_documents d {municipality_join}
     WHERE {match} {conditions}
 ),
 filtered AS (SELECT * FROM matched WHERE {topic_condition}),
 candidates AS (
-    SELECT entry_kind, entry_id FROM filtered
+    SELECT row_id, entry_kind, entry_id FROM filtered
     ORDER BY published_at DESC, entry_kind, entry_id
     LIMIT :candidate_limit
 ),
 ranked AS (
+    -- Back to each candidate's document by its row's address, found in this same statement: one
+    -- page read each rather than an index descent.
     SELECT c.entry_kind, c.entry_id, {rank} AS rank
     FROM candidates c
-    JOIN {schema}.search_documents d ON d.entry_kind = c.entry_kind AND d.entry_id = c.entry_id
+    JOIN {schema}.search_documents d ON d.ctid = c.row_id
 )
 SELECT
     (SELECT count(*) FROM filtered) AS total,
@@ -224,8 +225,7 @@ SELECT
 BROWSE = """
 WITH matched AS MATERIALIZED (
     SELECT d.entry_kind, d.entry_id, d.topics, d.published_at
-    FROM {schema}.search_documents d
-    JOIN {schema}.municipalities m ON m.id = d.municipality_id
+    FROM {schema}.search_documents d {municipality_join}
     WHERE TRUE {conditions}
 ),
 filtered AS (SELECT * FROM matched WHERE {topic_condition})
@@ -251,6 +251,11 @@ def search_statement(
     """One statement for a page, the total and the facets: ranked if there are words, newest first if not."""
     params: dict[str, Any] = {"limit": limit}
     conditions = _filter_conditions(wanted, params)
+    # Every document's municipality is known (the replica keeps them all): joined only to filter by it,
+    # since hashing 11,000 municipalities costs a search more than finding its matches.
+    municipality_join = (
+        f"JOIN {SCHEMA}.municipalities m ON m.id = d.municipality_id" if _filters_municipalities(wanted) else ""
+    )
     topic_condition = "TRUE"
     if wanted.topics:
         topic_condition = "topics && CAST(:topics AS varchar[])"
@@ -258,6 +263,7 @@ def search_statement(
     if not words:
         statement = BROWSE.format(
             schema=SCHEMA,
+            municipality_join=municipality_join,
             conditions=conditions,
             topic_condition=topic_condition,
             after=_after("published_at", after, params),
@@ -267,6 +273,7 @@ def search_statement(
     params["candidate_limit"] = candidate_limit
     statement = RANKED.format(
         schema=SCHEMA,
+        municipality_join=municipality_join,
         match=f"d.document @@ {query}",
         conditions=conditions,
         topic_condition=topic_condition,
@@ -287,6 +294,15 @@ def _tsquery(words: Sequence[str], prefix_last: bool, params: dict[str, Any]) ->
         else:
             parts.append(f"plainto_tsquery('german'::regconfig, CAST(:w{i} AS text))")
     return "(" + " && ".join(parts) + ")"
+
+
+def _filters_municipalities(wanted: SearchFilter) -> bool:
+    return bool(
+        wanted.bundeslaender
+        or wanted.municipality_kinds
+        or wanted.population_min is not None
+        or wanted.population_max is not None
+    )
 
 
 def _filter_conditions(wanted: SearchFilter, params: dict[str, Any]) -> str:

@@ -54,6 +54,7 @@ class SearchHit(BaseModel):
     id: UUID
     title: str
     title_highlight: str = Field(description="HTML: the title escaped, matches in <mark>")
+    summary: str = Field(description="the summary as written (empty for a question)")
     snippet: str = Field(description="HTML: the best passages of summary and body, escaped, matches in <mark>")
     topics: list[str]
     target_groups: list[str]

@@ -93,6 +93,7 @@ def _hit(detail: Any, row: dict[str, Any], mode: str) -> SearchHit:
         id=detail["entry_id"],
         title=detail["title"],
         title_highlight=highlighted(detail["title_highlight"]) or "",
+        summary=detail["summary"],
         snippet=highlighted(detail["snippet"]) or "",
         topics=detail["topics"],
         target_groups=detail["target_groups"],

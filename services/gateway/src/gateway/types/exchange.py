@@ -11,8 +11,12 @@ from strawberry.types import Info
 from gateway.context import Context
 from gateway.errors import NOT_FOUND, GatewayError, bad_input
 from gateway.pagination import MAX_PAGE_SIZE, Slice, page_request, slice_offsets
+from gateway.selection import selects
 from gateway.types.common import PageInfo, Topic, as_datetime, given, topics_by_keys
 from gateway.types.municipality import Municipality, municipality_or_error
+
+# What only kommunen's record of a municipality holds (a search hit names the rest).
+KOMMUNEN_ONLY = ("ags", "memberKeys", "population", "programmes", "topics")
 
 
 @strawberry.type
@@ -83,6 +87,10 @@ class Practice:
 
     @strawberry.field
     async def municipality(self, info: Info[Context, None]) -> Municipality:
+        embedded = self.data.get("municipality")
+        # A search hit names its municipality (id, name, kind, Land): asked for no more, kommunen is not asked.
+        if isinstance(embedded, dict) and not selects(info, *KOMMUNEN_ONLY):
+            return Municipality.from_service(embedded)
         return Municipality.from_service(await municipality_or_error(info, str(self.data["municipality_id"])))
 
     @strawberry.field
