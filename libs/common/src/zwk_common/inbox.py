@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, func
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from zwk_common.sql import insert
 
 
 class Inbox:

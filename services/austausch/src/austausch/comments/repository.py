@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import comments, municipalities
+from zwk_common.sql import insert
 
 
 def _view() -> Select[Any]:

@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Table, delete, func, literal, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import bookmarks, follows
+from zwk_common.sql import insert
 
 
 class PersonalListRepository:

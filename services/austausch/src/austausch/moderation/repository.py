@@ -6,11 +6,11 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, Select, Table, func, literal, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import answers, comments, practices, questions, reports
 from austausch.vocabulary import ContentKind, ReportStatus
+from zwk_common.sql import insert
 
 TABLES: dict[ContentKind, Table] = {
     ContentKind.PRACTICE: practices,

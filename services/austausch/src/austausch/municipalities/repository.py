@@ -5,10 +5,10 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, func, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import SCHEMA, municipalities
+from zwk_common.sql import insert
 
 # One row per other municipality with each likeness 0..1 and the weighted score; the
 # subject is read from the replica itself, so nothing but ids and weights is bound.

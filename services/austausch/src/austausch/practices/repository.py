@@ -7,11 +7,11 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import adoptions, comments, municipalities, practice_revisions, practices
 from austausch.vocabulary import PracticeStatus
+from zwk_common.sql import insert
 
 _adoption_count = (
     select(func.count())

@@ -7,10 +7,10 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import answers, municipalities, questions
+from zwk_common.sql import insert
 
 _answer_count = (
     select(func.count())

@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 
 from sqlalchemy import RowMapping, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import topics
+from zwk_common.sql import insert
 
 
 class TopicRepository:

@@ -22,7 +22,7 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,7 @@ from benachrichtigung.models import (
 )
 from benachrichtigung.recipients.repository import has_address
 from benachrichtigung.texts import Message
+from zwk_common.sql import insert
 
 OFFICE = "office"
 

@@ -17,7 +17,6 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benachrichtigung.models import (
@@ -29,6 +28,7 @@ from benachrichtigung.models import (
     preferences,
     subscriptions,
 )
+from zwk_common.sql import insert
 
 
 def has_address(recipient_id: ColumnElement[str]) -> ColumnElement[bool]:

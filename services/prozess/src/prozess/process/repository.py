@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, true, update
-from sqlalchemy.dialects.postgresql import insert
 
 from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS, ProcessFacts
 from prozess.models import (
@@ -24,6 +23,7 @@ from prozess.models import (
 )
 from prozess.repository import Repository
 from prozess.vocabulary import KNOWN_INDICATORS
+from zwk_common.sql import insert
 
 POPULATION = "population"
 

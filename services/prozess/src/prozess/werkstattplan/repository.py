@@ -4,10 +4,10 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, func, update
-from sqlalchemy.dialects.postgresql import insert
 
 from prozess.models import measures
 from prozess.repository import Repository
+from zwk_common.sql import insert
 
 
 class WerkstattplanRepository(Repository):
