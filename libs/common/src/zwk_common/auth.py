@@ -6,21 +6,14 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
 
 from zwk_common.errors import Forbidden, Unauthenticated
+from zwk_common.roles import Role
 from zwk_common.settings import ServiceSettings
-
-
-class Role(StrEnum):
-    OFFICE = "office"
-    MUNICIPALITY = "municipality"
-    ADVISER = "adviser"
-    READER = "reader"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -13,12 +14,13 @@ from pathlib import Path
 
 import httpx
 
-from zwk_common.auth import Role, mint_token
 from zwk_common.embedded import EmbeddedNats, EmbeddedPostgres, free_port
-from zwk_common.migrations import upgrade
-from zwk_common.operations import dead_letters_command, status_command
 from zwk_common.registry import ServiceSpec, discover, load_command
+from zwk_common.roles import Role
 from zwk_common.settings import ServiceSettings
+
+# FastAPI, Alembic and the operations' clients are imported where they are used: `zwk up`
+# starts the services while the rest of it is still being imported.
 
 DATABASE = "zwk"
 
@@ -49,6 +51,8 @@ async def _ensure_database(server_url: str, name: str) -> str:
 
 def migrate_all(database_url: str, specs: list[ServiceSpec]) -> None:
     """Migrate every service's schema, then load its reference data (both idempotent)."""
+    from zwk_common.migrations import upgrade
+
     for spec in specs:
         if spec.migrations is not None:
             upgrade(spec.migrations, database_url)
@@ -94,7 +98,30 @@ def up(args: argparse.Namespace) -> int:
         stopping = True
 
     signal.signal(signal.SIGTERM, request_stop)
+    # The services start first and import themselves (seconds each) while the servers start and
+    # the schemas migrate; they begin to serve once `go` names their servers.
+    go = home / "run" / "go.json"
+    go.parent.mkdir(parents=True, exist_ok=True)
+    go.unlink(missing_ok=True)
     try:
+        specs = discover()
+        ports = {spec.name: free_port(spec.port) for spec in specs}
+        for spec in specs:
+            log = open(home / "logs" / f"{spec.name}.log", "ab")  # noqa: SIM115
+            processes[spec.name] = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "zwk_common.serve",
+                    spec.name,
+                    "--port",
+                    str(ports[spec.name]),
+                    "--wait-for",
+                    str(go),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         database_url = os.environ.get("ZWK_DATABASE_URL")
         if not database_url:
             postgres = EmbeddedPostgres(home / "pgdata", port=free_port(55432))
@@ -106,10 +133,7 @@ def up(args: argparse.Namespace) -> int:
             nats_server = EmbeddedNats(home / "jetstream", port=free_port(54222))
             _say(f"starting NATS JetStream on 127.0.0.1:{nats_server.port}")
             nats_url = nats_server.start()
-        specs = discover()
-        ports = {spec.name: free_port(spec.port) for spec in specs}
         env = {
-            **os.environ,
             "ZWK_DATABASE_URL": database_url,
             "ZWK_NATS_URL": nats_url,
             **{f"ZWK_URL_{name.upper()}": f"http://127.0.0.1:{port}" for name, port in ports.items()},
@@ -122,15 +146,13 @@ def up(args: argparse.Namespace) -> int:
             if prepare is not None and not args.no_prepare:
                 _say(f"preparing {spec.name}")
                 asyncio.run(prepare(database_url))
-        for spec in specs:
-            log = open(home / "logs" / f"{spec.name}.log", "ab")  # noqa: SIM115
-            processes[spec.name] = subprocess.Popen(
-                [sys.executable, "-m", "zwk_common.serve", spec.name, "--port", str(ports[spec.name])],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        # Written whole, then renamed: a service never reads half of it.
+        ready_to_go = go.with_suffix(".tmp")
+        ready_to_go.write_text(json.dumps(env))
+        ready_to_go.replace(go)
         _wait_ready(specs, ports, processes)
+        from zwk_common.auth import mint_token
+
         settings = ServiceSettings()
         token = mint_token(settings, role=Role.OFFICE, subject="dev-office", name="Geschäftsstelle (Entwicklung)")
         gateway = ports.get("gateway")
@@ -170,6 +192,8 @@ def up(args: argparse.Namespace) -> int:
 
 
 def token(args: argparse.Namespace) -> int:
+    from zwk_common.auth import mint_token
+
     settings = ServiceSettings()
     if args.role == "municipality" and not args.municipality:
         print("zwk token: --role municipality needs --municipality ID", file=sys.stderr)
@@ -196,8 +220,6 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def asyncapi(args: argparse.Namespace) -> int:
-    import json
-
     from zwk_common.asyncapi import build
 
     document = build(discover(), subject_root=ServiceSettings().event_subject_root)
@@ -208,8 +230,10 @@ def asyncapi(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Commands with sub-commands and options of their own parse their arguments themselves.
-    operations = {"status": status_command, "dead-letters": dead_letters_command}
-    if argv and argv[0] in operations:
+    if argv and argv[0] in ("status", "dead-letters"):
+        from zwk_common.operations import dead_letters_command, status_command
+
+        operations = {"status": status_command, "dead-letters": dead_letters_command}
         return operations[argv[0]](argv[1:])
     extra = {name: path for spec in discover() for name, path in spec.commands.items()}
     if argv and argv[0] in extra:

@@ -1,6 +1,4 @@
-"""The austausch app and how `zwk` runs it."""
-
-from pathlib import Path
+"""The austausch app; how `zwk` runs it is in `austausch.spec`."""
 
 from fastapi import FastAPI
 
@@ -15,10 +13,7 @@ from austausch.practices.endpoints import router as practices
 from austausch.questions.endpoints import router as questions
 from austausch.search.endpoints import router as search
 from austausch.topics.endpoints import router as topics
-from zwk_common.registry import ServiceSpec
 from zwk_common.service import ServiceDefinition, create_service_app
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,11 +33,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 # The topics are seeded by the first migration and kept from kommunen's events: reference
 # data that a test run keeps between tests.
-spec = ServiceSpec(
-    name="austausch",
-    app="austausch.main:create_app",
-    port=8103,
-    order=30,
-    migrations=MIGRATIONS,
-    reference_tables=("topics",),
-)

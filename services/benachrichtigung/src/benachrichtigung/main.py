@@ -1,7 +1,6 @@
-"""The benachrichtigung app and how `zwk` runs it."""
+"""The benachrichtigung app; how `zwk` runs it is in `benachrichtigung.spec`."""
 
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -14,10 +13,8 @@ from benachrichtigung.models import inbox, metadata, outbox
 from benachrichtigung.notifications.endpoints import preferences_router, unsubscribe_router
 from benachrichtigung.notifications.endpoints import router as inbox_router
 from benachrichtigung.recipients.endpoints import router as office_users_router
-from zwk_common.registry import ServiceSpec
 from zwk_common.service import Job, Runtime, ServiceDefinition, create_service_app
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 WORKER = "deliveries"
 
 
@@ -72,8 +69,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             description="Notifications: inbox, e-mail, signed webhooks, digests, preferences.",
         )
     )
-
-
-spec = ServiceSpec(
-    name="benachrichtigung", app="benachrichtigung.main:create_app", port=8104, order=40, migrations=MIGRATIONS
-)

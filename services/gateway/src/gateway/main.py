@@ -1,4 +1,4 @@
-"""The gateway app and how `zwk` runs it."""
+"""The gateway app; how `zwk` runs it is in `gateway.spec`."""
 
 from datetime import timedelta
 
@@ -11,7 +11,6 @@ from gateway.http import GatewayRouter
 from gateway.protection import BodySizeLimit
 from gateway.schema import build_schema
 from gateway.subscriptions import EventHub
-from zwk_common.registry import ServiceSpec
 from zwk_common.service import Runtime, ServiceDefinition, create_service_app
 
 
@@ -47,6 +46,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
-
-
-spec = ServiceSpec(name="gateway", app="gateway.main:create_app", port=8000, order=90)

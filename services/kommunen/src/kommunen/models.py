@@ -155,5 +155,3 @@ contacts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_contacts_municipality_id", "municipality_id", "name", "id"),
 )
-
-REFERENCE_TABLES = ("register_units", "register_imports", "topics")

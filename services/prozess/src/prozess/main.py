@@ -1,6 +1,4 @@
-"""The prozess app and how `zwk` runs it."""
-
-from pathlib import Path
+"""The prozess app; how `zwk` runs it is in `prozess.spec`."""
 
 from fastapi import FastAPI
 
@@ -15,10 +13,7 @@ from prozess.process.jobs import overdue_job
 from prozess.reports.endpoints import router as reports_router
 from prozess.werkstattplan.endpoints import router as werkstattplan_router
 from prozess.zukunftswerkstatt.endpoints import router as zukunftswerkstatt_router
-from zwk_common.registry import ServiceSpec
 from zwk_common.service import ServiceDefinition, create_service_app
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,6 +41,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             description="The five-stage process of every municipality.",
         )
     )
-
-
-spec = ServiceSpec(name="prozess", app="prozess.main:create_app", port=8102, order=20, migrations=MIGRATIONS)

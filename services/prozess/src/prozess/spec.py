@@ -1,0 +1,10 @@
+"""How `zwk` and the test plugin run prozess: found through the `zwk.services` entry point
+without importing the service itself (that takes seconds)."""
+
+from pathlib import Path
+
+from zwk_common.registry import ServiceSpec
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+spec = ServiceSpec(name="prozess", app="prozess.main:create_app", port=8102, order=20, migrations=MIGRATIONS)
