@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     and_,
     any_,
+    bindparam,
     case,
     cast,
     func,
@@ -39,7 +41,7 @@ from benachrichtigung.models import (
 )
 from benachrichtigung.recipients.repository import has_address
 from benachrichtigung.texts import Message
-from zwk_common.sql import insert
+from zwk_common.sql import Insert, insert
 
 OFFICE = "office"
 
@@ -149,133 +151,16 @@ class NotificationRepository:
         trace_context: Mapping[str, str] | None = None,
     ) -> None:
         """Queue the event's new notifications for e-mail and webhooks, now or for a digest."""
-        n = notifications
-        carrier = literal(dict(trace_context) if trace_context else None, JSONB)
-        at = literal(now, DateTime(timezone=True))
-        expires = literal(expires_at, DateTime(timezone=True))
-        chosen = func.coalesce(
-            preferences.c.frequency, case(dict(email_defaults), value=n.c.kind, else_=literal("immediately"))
-        )
-        email = (
-            select(n.c.id, n.c.recipient_id, n.c.kind, chosen.label("frequency"))
-            .select_from(
-                n.outerjoin(
-                    preferences,
-                    and_(
-                        preferences.c.recipient_id == n.c.recipient_id,
-                        preferences.c.kind == n.c.kind,
-                        preferences.c.channel == "email",
-                    ),
-                )
-            )
-            .where(
-                n.c.event_id == event_id,
-                ~n.c.recipient_id.startswith("org:"),
-                has_address(n.c.recipient_id),
-            )
-            .cte("email")
-        )
-        e = webhook_endpoints
-        webhook = (
-            select(n.c.id, n.c.kind, e.c.id.label("endpoint_id"), e.c.frequency)
-            .select_from(n.join(e, n.c.recipient_id == literal("org:") + e.c.organisation))
-            .where(
-                n.c.event_id == event_id,
-                e.c.active,
-                or_(func.cardinality(e.c.kinds) == 0, n.c.kind == any_(e.c.kinds)),
-            )
-            .cte("webhook")
-        )
-        due = case(
-            (email.c.frequency == "daily", literal(daily_due, DateTime(timezone=True))),
-            else_=literal(weekly_due, DateTime(timezone=True)),
-        )
-        delivery_columns = [
-            "id",
-            "channel",
-            "target",
-            "endpoint_id",
-            "notification_id",
-            "kind",
-            "frequency",
-            "status",
-            "next_attempt_at",
-            "expires_at",
-            "created_at",
-            "trace_context",
-        ]
-        await self.session.execute(
-            insert(deliveries)
-            .from_select(
-                delivery_columns,
-                select(
-                    func.gen_random_uuid(),
-                    literal("email"),
-                    email.c.recipient_id,
-                    literal(None, PG_UUID(as_uuid=True)),
-                    email.c.id,
-                    email.c.kind,
-                    literal("immediately"),
-                    literal("queued"),
-                    at,
-                    expires,
-                    at,
-                    carrier,
-                ).where(email.c.frequency == "immediately"),
-            )
-            .on_conflict_do_nothing()
-        )
-        await self.session.execute(
-            insert(digest_items)
-            .from_select(
-                ["notification_id", "channel", "target", "frequency", "due_at", "trace_context"],
-                select(email.c.id, literal("email"), email.c.recipient_id, email.c.frequency, due, carrier).where(
-                    email.c.frequency.in_(["daily", "weekly"])
-                ),
-            )
-            .on_conflict_do_nothing()
-        )
-        await self.session.execute(
-            insert(deliveries)
-            .from_select(
-                delivery_columns,
-                select(
-                    func.gen_random_uuid(),
-                    literal("webhook"),
-                    cast(webhook.c.endpoint_id, String),
-                    webhook.c.endpoint_id,
-                    webhook.c.id,
-                    webhook.c.kind,
-                    literal("immediately"),
-                    literal("queued"),
-                    at,
-                    expires,
-                    at,
-                    carrier,
-                ).where(webhook.c.frequency == "immediately"),
-            )
-            .on_conflict_do_nothing()
-        )
-        webhook_due = case(
-            (webhook.c.frequency == "daily", literal(daily_due, DateTime(timezone=True))),
-            else_=literal(weekly_due, DateTime(timezone=True)),
-        )
-        await self.session.execute(
-            insert(digest_items)
-            .from_select(
-                ["notification_id", "channel", "target", "endpoint_id", "frequency", "due_at", "trace_context"],
-                select(
-                    webhook.c.id,
-                    literal("webhook"),
-                    cast(webhook.c.endpoint_id, String),
-                    webhook.c.endpoint_id,
-                    webhook.c.frequency,
-                    webhook_due,
-                    carrier,
-                ).where(webhook.c.frequency.in_(["daily", "weekly"])),
-            )
-            .on_conflict_do_nothing()
-        )
+        values = {
+            "event_id": event_id,
+            "now": now,
+            "expires_at": expires_at,
+            "daily_due": daily_due,
+            "weekly_due": weekly_due,
+            "carrier": dict(trace_context) if trace_context else None,
+        }
+        for statement in _channel_queueing(tuple(sorted(email_defaults.items()))):
+            await self.session.execute(statement, values)
 
     # --- the inbox ---
 
@@ -337,3 +222,140 @@ class NotificationRepository:
                 set_={"frequency": frequency, "updated_at": func.now()},
             )
         )
+
+
+@lru_cache(maxsize=4)
+def _channel_queueing(email_defaults: tuple[tuple[str, str], ...]) -> tuple[Insert, ...]:
+    """The four statements that queue an event's notifications for e-mail and webhooks, now or for a
+    digest; built once, since building and keying them cost more than running them."""
+    n = notifications
+    event_id = bindparam("event_id", type_=String)
+    carrier = bindparam("carrier", type_=JSONB)
+    at = bindparam("now", type_=DateTime(timezone=True))
+    expires = bindparam("expires_at", type_=DateTime(timezone=True))
+    daily_due = bindparam("daily_due", type_=DateTime(timezone=True))
+    weekly_due = bindparam("weekly_due", type_=DateTime(timezone=True))
+    chosen = func.coalesce(
+        preferences.c.frequency, case(dict(email_defaults), value=n.c.kind, else_=literal("immediately"))
+    )
+    email = (
+        select(n.c.id, n.c.recipient_id, n.c.kind, chosen.label("frequency"))
+        .select_from(
+            n.outerjoin(
+                preferences,
+                and_(
+                    preferences.c.recipient_id == n.c.recipient_id,
+                    preferences.c.kind == n.c.kind,
+                    preferences.c.channel == "email",
+                ),
+            )
+        )
+        .where(
+            n.c.event_id == event_id,
+            ~n.c.recipient_id.startswith("org:"),
+            has_address(n.c.recipient_id),
+        )
+        .cte("email")
+    )
+    e = webhook_endpoints
+    webhook = (
+        select(n.c.id, n.c.kind, e.c.id.label("endpoint_id"), e.c.frequency)
+        .select_from(n.join(e, n.c.recipient_id == literal("org:") + e.c.organisation))
+        .where(
+            n.c.event_id == event_id,
+            e.c.active,
+            or_(func.cardinality(e.c.kinds) == 0, n.c.kind == any_(e.c.kinds)),
+        )
+        .cte("webhook")
+    )
+    due = case(
+        (email.c.frequency == "daily", daily_due),
+        else_=weekly_due,
+    )
+    delivery_columns = [
+        "id",
+        "channel",
+        "target",
+        "endpoint_id",
+        "notification_id",
+        "kind",
+        "frequency",
+        "status",
+        "next_attempt_at",
+        "expires_at",
+        "created_at",
+        "trace_context",
+    ]
+    email_now = (
+        insert(deliveries)
+        .from_select(
+            delivery_columns,
+            select(
+                func.gen_random_uuid(),
+                literal("email"),
+                email.c.recipient_id,
+                literal(None, PG_UUID(as_uuid=True)),
+                email.c.id,
+                email.c.kind,
+                literal("immediately"),
+                literal("queued"),
+                at,
+                expires,
+                at,
+                carrier,
+            ).where(email.c.frequency == "immediately"),
+        )
+        .on_conflict_do_nothing()
+    )
+    email_digest = (
+        insert(digest_items)
+        .from_select(
+            ["notification_id", "channel", "target", "frequency", "due_at", "trace_context"],
+            select(email.c.id, literal("email"), email.c.recipient_id, email.c.frequency, due, carrier).where(
+                email.c.frequency.in_(["daily", "weekly"])
+            ),
+        )
+        .on_conflict_do_nothing()
+    )
+    webhook_now = (
+        insert(deliveries)
+        .from_select(
+            delivery_columns,
+            select(
+                func.gen_random_uuid(),
+                literal("webhook"),
+                cast(webhook.c.endpoint_id, String),
+                webhook.c.endpoint_id,
+                webhook.c.id,
+                webhook.c.kind,
+                literal("immediately"),
+                literal("queued"),
+                at,
+                expires,
+                at,
+                carrier,
+            ).where(webhook.c.frequency == "immediately"),
+        )
+        .on_conflict_do_nothing()
+    )
+    webhook_due = case(
+        (webhook.c.frequency == "daily", daily_due),
+        else_=weekly_due,
+    )
+    webhook_digest = (
+        insert(digest_items)
+        .from_select(
+            ["notification_id", "channel", "target", "endpoint_id", "frequency", "due_at", "trace_context"],
+            select(
+                webhook.c.id,
+                literal("webhook"),
+                cast(webhook.c.endpoint_id, String),
+                webhook.c.endpoint_id,
+                webhook.c.frequency,
+                webhook_due,
+                carrier,
+            ).where(webhook.c.frequency.in_(["daily", "weekly"])),
+        )
+        .on_conflict_do_nothing()
+    )
+    return (email_now, email_digest, webhook_now, webhook_digest)
