@@ -118,14 +118,14 @@ class Gateway:
 
     @property
     def paths(self) -> Counter[tuple[str, str]]:
-        """Requests per (service, path) since the last reset."""
-        return self.app.state.runtime.extras["clients"].paths  # type: ignore[no-any-return]
+        """Requests per (service, path) since the last reset (counted from the first reset on)."""
+        return self.app.state.runtime.extras["clients"].paths or Counter()  # type: ignore[no-any-return]
 
     def reset_calls(self) -> None:
-        calls = self.calls
-        for service in calls:
-            calls[service] = 0
-        self.paths.clear()
+        clients = self.app.state.runtime.extras["clients"]
+        for service in clients.calls:
+            clients.calls[service] = 0
+        clients.paths = Counter()
 
     async def query(
         self, query: str, variables: dict[str, Any] | None = None, *, role: str | None = "office", **claims: Any

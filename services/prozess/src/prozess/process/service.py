@@ -109,17 +109,7 @@ async def summaries_of(session: AsyncSession, caller: Caller, municipality_ids: 
     summaries = []
     for row in process_rows:
         progress = [StageSummary(**_stage_fields(stage_row, today)) for stage_row in stage_rows[row["id"]]]
-        summaries.append(
-            ProcessSummary(
-                municipality_id=row["municipality_id"],
-                municipality_name=row["name"],
-                programme=row["programme"],
-                active=row["active"],
-                current_stage=row["current_stage"],
-                overdue=any(p.overdue for p in progress),
-                stages=progress,
-            )
-        )
+        summaries.append(ProcessSummary(**_process_fields(row, progress)))
     return summaries
 
 
@@ -160,17 +150,7 @@ async def describe(session: AsyncSession, process_rows: Sequence[RowMapping]) ->
             _progress(stage_row, entries[row["id"]], facts.get(row["id"], ProcessFacts()), today)
             for stage_row in stage_rows[row["id"]]
         ]
-        processes.append(
-            Process(
-                municipality_id=row["municipality_id"],
-                municipality_name=row["name"],
-                programme=row["programme"],
-                active=row["active"],
-                current_stage=row["current_stage"],
-                overdue=any(p.overdue for p in progress),
-                stages=progress,
-            )
-        )
+        processes.append(Process(**_process_fields(row, progress)))
     return processes
 
 
@@ -184,6 +164,18 @@ def _progress(
         checklist=items,
         open_required_items=[i.key for i in items if i.required and not i.done],
     )
+
+
+def _process_fields(row: RowMapping, stages: Sequence[StageSummary]) -> dict[str, Any]:
+    return {
+        "municipality_id": row["municipality_id"],
+        "municipality_name": row["name"],
+        "programme": row["programme"],
+        "active": row["active"],
+        "current_stage": row["current_stage"],
+        "overdue": any(stage.overdue for stage in stages),
+        "stages": stages,
+    }
 
 
 def _stage_fields(row: RowMapping, today: date) -> dict[str, Any]:
