@@ -217,9 +217,13 @@ def images(tmp_path_factory: pytest.TempPathFactory, services: dict[str, str], d
     files = {name: REPO / "services" / name / "Dockerfile" for name in services}
     files["migrate"] = MIGRATE_DOCKERFILE
 
+    # Made here, not in the threads: pytest creates its temporary base folder on first use, and
+    # three threads doing that at once collide.
+    roots = {name: tmp_path_factory.mktemp(f"image-{name}") for name in files}
+
     def replay(name: str) -> Replayed:
         image = dockerfile(files[name])
-        root = tmp_path_factory.mktemp(f"image-{name}")
+        root = roots[name]
         env = replay_build(image, root)
         return Replayed(image, env, on_host(root, image.one("WORKDIR", "runtime").args, "/"))
 

@@ -32,6 +32,7 @@ from zwk_common.errors import (
 )
 from zwk_common.events import EventPayload
 from zwk_common.inbox import Inbox
+from zwk_common.inputs import NulGuard
 from zwk_common.messaging import EventBus, EventConsumer, Handler, group_handlers
 from zwk_common.outbox import Outbox, OutboxRelay
 from zwk_common.pagination import Page, PageDep, decode_cursor, encode_cursor
@@ -366,6 +367,9 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    if definition.metadata is not None:
+        # Only where text reaches PostgreSQL; the gateway answers in GraphQL's terms, from the services' 422.
+        app.add_middleware(NulGuard)
     app.include_router(health_router())
     app.include_router(dead_letter_router())
     for router in definition.routers:

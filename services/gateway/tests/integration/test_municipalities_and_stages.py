@@ -135,6 +135,11 @@ async def test_bad_input_is_refused_with_what_to_fix(gateway: Gateway) -> None:
     assert codes(wrong_kind) == ["BAD_USER_INPUT"]
     assert "DORF" in wrong_kind["errors"][0]["message"]
 
+    # PostgreSQL cannot store NUL: the service refuses it as input, not as its own failure.
+    nul = await register(gateway, name="Nord\u0000stadt", kind="VERBUND", bundesland="NW", programmes=["ZWK"])
+    assert codes(nul) == ["BAD_USER_INPUT"]
+    assert "NUL" in nul["errors"][0]["message"]
+
 
 async def test_without_a_valid_token_the_caller_is_unauthenticated(gateway: Gateway) -> None:
     nobody = await gateway.query(BY_KEY, {"ags": "05913000"}, role=None)

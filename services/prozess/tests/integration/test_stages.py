@@ -352,3 +352,12 @@ async def test_a_claim_that_names_no_municipality_grants_nothing(prozess) -> Non
     assert ids.status_code == 200
     assert ids.json()["items"] == [str(prozess.RIESA)]
     assert (await prozess.post(kick_off("/start"), None, odd)).status_code == 403
+
+
+async def test_evidence_with_nul_is_refused_as_input_and_nothing_is_ticked(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    refused = await prozess.tick("KICK_OFF", "agreed-goals", "Ziele\u0000")
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "BAD_USER_INPUT"
+    items = {item["key"]: item for item in (await prozess.stage("KICK_OFF"))["checklist"]}
+    assert items["agreed-goals"]["done"] is False
