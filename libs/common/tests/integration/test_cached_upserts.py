@@ -3,12 +3,12 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from zwk_common.db import async_url
 from zwk_common.sql import insert
+from zwk_common.testing import scratch_schema
 
 metadata = MetaData(schema="zwk_upserts")
 counters = Table(
@@ -55,15 +55,8 @@ def test_a_plain_value_in_set_keeps_the_statement_uncached() -> None:
 
 @pytest.fixture
 async def engine(zwk_clean: dict[str, str]) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(async_url(zwk_clean["ZWK_DATABASE_URL"]))
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS zwk_upserts CASCADE"))
-        await connection.execute(text("CREATE SCHEMA zwk_upserts"))
-        await connection.run_sync(metadata.create_all)
-    yield engine
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS zwk_upserts CASCADE"))
-    await engine.dispose()
+    async with scratch_schema(zwk_clean["ZWK_DATABASE_URL"], metadata) as engine:
+        yield engine
 
 
 async def test_a_cached_upsert_writes_each_executions_own_values(engine: AsyncEngine) -> None:

@@ -7,18 +7,17 @@ from typing import Any
 
 import nats.js.errors
 import pytest
-from sqlalchemy import Column, Integer, String, Table, select, text, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Column, Integer, String, Table, select, update
 
 from zwk_common.cli import main as zwk
-from zwk_common.db import async_url, service_metadata, transaction
+from zwk_common.db import service_metadata, transaction
 from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
 from zwk_common.messaging import EventContext
 from zwk_common.outbox import Outbox
 from zwk_common.service import Runtime, ServiceDefinition, create_service_app
 from zwk_common.settings import ServiceSettings
-from zwk_common.testing import eventually, running_app
+from zwk_common.testing import eventually, running_app, scratch_schema
 from zwk_common.testing.plugin import bearer
 
 metadata = service_metadata("zwk_selftest")
@@ -75,15 +74,8 @@ async def choke(event: PoisonSent, ctx: EventContext) -> None:
 
 @pytest.fixture
 async def selftest_schema(zwk_clean: dict[str, str]) -> AsyncIterator[None]:
-    engine = create_async_engine(async_url(zwk_clean["ZWK_DATABASE_URL"]))
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS zwk_selftest CASCADE"))
-        await connection.execute(text("CREATE SCHEMA zwk_selftest"))
-        await connection.run_sync(metadata.create_all)
-    yield
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS zwk_selftest CASCADE"))
-    await engine.dispose()
+    async with scratch_schema(zwk_clean["ZWK_DATABASE_URL"], metadata):
+        yield
 
 
 def selftest_app(parallel_by_entity: bool = False, **overrides: object):  # type: ignore[no-untyped-def]

@@ -15,10 +15,30 @@ from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from zwk_common.db import async_url
 from zwk_common.embedded import free_port
 
 T = TypeVar("T")
+
+
+@asynccontextmanager
+async def scratch_schema(database_url: str, metadata: MetaData) -> AsyncIterator[AsyncEngine]:
+    """The tables of `metadata` in their schema, made anew for a test and dropped after it."""
+    engine = create_async_engine(async_url(database_url))
+    drop = text(f'DROP SCHEMA IF EXISTS "{metadata.schema}" CASCADE')
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(drop)
+            await connection.execute(text(f'CREATE SCHEMA "{metadata.schema}"'))
+            await connection.run_sync(metadata.create_all)
+        yield engine
+        async with engine.begin() as connection:
+            await connection.execute(drop)
+    finally:
+        await engine.dispose()
 
 
 @asynccontextmanager

@@ -25,13 +25,15 @@ router = APIRouter(tags=["processes"])
 
 PROCESS = "/processes/{municipality_id}/{programme}"
 STAGE = PROCESS + "/stages/{stage}"
+# A batch read: `?municipality_id=…&municipality_id=…`, up to 100.
+MunicipalityIds = Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)]
 
 
 @router.get("/processes", response_model=list[Process])
 async def get_processes(
     session: SessionDep,
     caller: CallerDep,
-    municipality_ids: Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)],
+    municipality_ids: MunicipalityIds,
 ) -> list[Process]:
     """The processes of up to 100 municipalities at once (the gateway's batch read); others' are left out."""
     return await service.processes_of(session, caller, municipality_ids)
@@ -41,7 +43,7 @@ async def get_processes(
 async def get_process_summaries(
     session: SessionDep,
     caller: CallerDep,
-    municipality_ids: Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)],
+    municipality_ids: MunicipalityIds,
 ) -> list[ProcessSummary]:
     """Where the processes of up to 100 municipalities stand, without checklists (a tenth of the size)."""
     return await service.summaries_of(session, caller, municipality_ids)
