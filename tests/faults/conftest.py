@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,17 @@ def registration(gemeinde: dict[str, Any]) -> dict[str, Any]:
         "population": gemeinde["population"],
         "programmes": ["DAKS"],
     }
+
+
+def registered_event(gemeinde: dict[str, Any], bundesland: str = "BW") -> Envelope:
+    """kommunen's event of a registered Gemeinde, as if kommunen had published it (for the consumers alone)."""
+    municipality_id = str(uuid.uuid4())
+    return Envelope(
+        source="/zwk/kommunen",
+        type=REGISTERED,
+        subject=municipality_id,
+        data={"municipality_id": municipality_id, "bundesland": bundesland, **registration(gemeinde)},
+    )
 
 
 @dataclass
@@ -263,6 +275,7 @@ class Chain:
     Registrar = Registrar
     gemeinden = staticmethod(gemeinden)
     registration = staticmethod(registration)
+    registered_event = staticmethod(registered_event)
     fetch = staticmethod(fetch)
     execute = staticmethod(execute)
     fetch_value = staticmethod(fetch_value)

@@ -1,7 +1,6 @@
 """A burst of 10,000 registrations published at once."""
 
 import asyncio
-import uuid
 from typing import Any
 
 import httpx
@@ -9,30 +8,11 @@ import nats
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from zwk_common.events import Envelope
 from zwk_common.testing import eventually
 
 pytestmark = pytest.mark.faults
 
 BURST = 10_000
-
-
-def registered(gemeinde: dict[str, Any]) -> Envelope:
-    municipality_id = str(uuid.uuid4())
-    return Envelope(
-        source="/zwk/kommunen",
-        type="zwk.kommunen.municipality.registered",
-        subject=municipality_id,
-        data={
-            "municipality_id": municipality_id,
-            "ags": gemeinde["ags"],
-            "name": gemeinde["name"],
-            "kind": "GEMEINDE",
-            "bundesland": "BW",
-            "population": gemeinde["population"],
-            "programmes": ["DAKS"],
-        },
-    )
 
 
 async def handled_by(prozess_url: str, consumer: str) -> float:
@@ -57,7 +37,7 @@ async def test_every_consumer_catches_up_with_a_burst_of_ten_thousand_events_and
     replicas = [(await start_services("prozess", **replica))["prozess"] for _ in range(2)]
     prozess = replicas[0]
     gemeinden = chain.gemeinden()
-    events = [registered(gemeinden[index % len(gemeinden)]) for index in range(BURST)]
+    events = [chain.registered_event(gemeinden[index % len(gemeinden)]) for index in range(BURST)]
     subject = f"{zwk_clean['ZWK_EVENT_SUBJECT_ROOT']}.kommunen.municipality.registered"
 
     connection = await nats.connect(zwk_clean["ZWK_NATS_URL"])

@@ -32,9 +32,9 @@ def three_nodes(home: Path) -> list[EmbeddedNats]:
 class Publisher:
     """Publishes registrations straight to JetStream, each sent again under its id until acknowledged."""
 
-    def __init__(self, servers: list[str], stream: str, subject: str, gemeinden: list[dict[str, Any]]) -> None:
+    def __init__(self, servers: list[str], stream: str, subject: str, events: list[Envelope]) -> None:
         self.servers, self.stream, self.subject = servers, stream, subject
-        self.gemeinden = gemeinden
+        self.events = events
         self.acknowledged: list[str] = []  # municipality ids
         self.failed_tries = 0
         self.stop = asyncio.Event()
@@ -45,24 +45,9 @@ class Publisher:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + time_limit
         try:
-            for gemeinde in self.gemeinden:
+            for envelope in self.events:
                 if self.stop.is_set():
                     return
-                municipality_id = str(uuid.uuid4())
-                envelope = Envelope(
-                    source="/zwk/kommunen",
-                    type="zwk.kommunen.municipality.registered",
-                    subject=municipality_id,
-                    data={
-                        "municipality_id": municipality_id,
-                        "ags": gemeinde["ags"],
-                        "name": gemeinde["name"],
-                        "kind": "GEMEINDE",
-                        "bundesland": "SN",
-                        "population": gemeinde["population"],
-                        "programmes": ["DAKS"],
-                    },
-                )
                 while True:
                     if loop.time() > deadline:
                         raise TimeoutError("a publish was never acknowledged")
@@ -72,7 +57,7 @@ class Publisher:
                     except (nats.errors.Error, OSError):
                         self.failed_tries += 1
                         await asyncio.sleep(0.1)
-                self.acknowledged.append(municipality_id)
+                self.acknowledged.append(envelope.subject)
                 await asyncio.sleep(0.01)
         finally:
             await connection.close()
@@ -93,7 +78,12 @@ async def test_nothing_acknowledged_is_lost_when_the_stream_leader_is_killed(
         gemeinden = chain.gemeinden()
         registrar = chain.registrar(lambda: kommunen.url, gemeinden[:300], workers=2, pause=0.02)
         subject = f"{zwk_clean['ZWK_EVENT_SUBJECT_ROOT']}.kommunen.municipality.registered"
-        publisher = Publisher(servers, zwk_clean["ZWK_EVENT_STREAM"], subject, gemeinden[300:600])
+        publisher = Publisher(
+            servers,
+            zwk_clean["ZWK_EVENT_STREAM"],
+            subject,
+            [chain.registered_event(g, "SN") for g in gemeinden[300:600]],
+        )
         publishing = asyncio.create_task(publisher.run())
         try:
             await registrar.until_created(30)

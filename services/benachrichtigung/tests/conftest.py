@@ -6,9 +6,11 @@ import asyncio
 import email
 import email.policy
 import json
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,9 @@ from zwk_common.embedded import free_port
 from zwk_common.events import Envelope
 from zwk_common.messaging import EventBus
 from zwk_common.settings import ServiceSettings
+
+# The tests import the payloads of upstream events (`benachrichtigung_payloads`) from this folder.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @dataclass

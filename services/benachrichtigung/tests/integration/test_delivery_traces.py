@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from benachrichtigung_payloads import comment_added, stage_overdue
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -38,20 +39,6 @@ def deliveries(channel: str, outcome: str) -> float:
     return REGISTRY.get_sample_value("zwk_delivery_seconds_count", {"channel": channel, "outcome": outcome}) or 0.0
 
 
-def overdue_werkstattplan() -> dict[str, object]:
-    return {
-        "municipality_id": RIESA,
-        "municipality_name": "Riesa",
-        "programme": "ZWK",
-        "stage": "WERKSTATTPLAN",
-        "status": "IN_PROGRESS",
-        "due_date": "2024-06-30",
-        "at": "2024-07-01T06:00:00+00:00",
-        "actor": None,
-        "reason": None,
-    }
-
-
 async def test_a_webhook_call_continues_the_trace_of_the_event_and_a_refusal_marks_its_span(  # type: ignore[no-untyped-def]
     settings_for, smtp, receiver, publish, event, zwk_token, spans
 ) -> None:
@@ -61,7 +48,7 @@ async def test_a_webhook_call_continues_the_trace_of_the_event_and_a_refusal_mar
         added = await client.post("/webhooks", json={"url": receiver.url("/riesa")}, headers=bearer(riesa))
         assert added.status_code == 201, added.text
         failed_before = deliveries("webhook", "failed")
-        await publish(event("zwk.prozess.stage.overdue", overdue_werkstattplan()))
+        await publish(event("zwk.prozess.stage.overdue", stage_overdue(RIESA, "Riesa", "WERKSTATTPLAN", "2024-06-30")))
 
         async def delivered() -> list[ReadableSpan]:
             return named(spans, "deliver webhook")
@@ -77,21 +64,7 @@ async def test_a_webhook_call_continues_the_trace_of_the_event_and_a_refusal_mar
 
 
 def comment(event, n: int):  # type: ignore[no-untyped-def]
-    return event(
-        "zwk.austausch.comment.added",
-        {
-            "comment_id": str(uuid.uuid4()),
-            "practice_id": BOERSE,
-            "practice_title": "Nachbarschaftsbörse",
-            "practice_municipality_id": RIESA,
-            "practice_author_subject": "riesa-author",
-            "parent_comment_id": None,
-            "author_subject": "dortmund-staff",
-            "author_name": "Dortmund",
-            "body_excerpt": f"Gute Idee Nr. {n}",
-        },
-        subject=RIESA,
-    )
+    return event("zwk.austausch.comment.added", comment_added(BOERSE, RIESA, f"Gute Idee Nr. {n}"), subject=RIESA)
 
 
 async def test_a_digest_e_mail_continues_the_trace_of_its_earliest_entry(  # type: ignore[no-untyped-def]

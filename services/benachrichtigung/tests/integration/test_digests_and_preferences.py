@@ -5,6 +5,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from benachrichtigung_payloads import comment_added, stage_overdue
+
 from benachrichtigung.delivery.digests import collect_digests
 from benachrichtigung.main import create_app, delivery_worker
 from zwk_common.testing import eventually, running_app
@@ -25,21 +27,8 @@ def follow(event, kind: str, target: str, subject: str = CLARA, email: str | Non
 
 
 def comment(event, n: int, author: str = "dortmund-staff"):  # type: ignore[no-untyped-def]
-    return event(
-        "zwk.austausch.comment.added",
-        {
-            "comment_id": str(uuid.uuid4()),
-            "practice_id": BOERSE,
-            "practice_title": "Nachbarschaftsbörse",
-            "practice_municipality_id": RIESA,
-            "practice_author_subject": "riesa-author",
-            "parent_comment_id": None,
-            "author_subject": author,
-            "author_name": "Dortmund",
-            "body_excerpt": f"Gute Idee Nr. {n}",
-        },
-        subject=RIESA,
-    )
+    data = comment_added(BOERSE, RIESA, f"Gute Idee Nr. {n}", author_subject=author)
+    return event("zwk.austausch.comment.added", data, subject=RIESA)
 
 
 def answer(event):  # type: ignore[no-untyped-def]
@@ -163,20 +152,7 @@ async def test_defaults_forum_activity_daily_and_overdue_stages_at_once(  # type
 
 
 def overdue(event):  # type: ignore[no-untyped-def]
-    return event(
-        "zwk.prozess.stage.overdue",
-        {
-            "municipality_id": RIESA,
-            "municipality_name": "Riesa",
-            "programme": "ZWK",
-            "stage": "KOMMUNALPROFIL",
-            "status": "IN_PROGRESS",
-            "due_date": "2024-03-31",
-            "at": "2024-04-01T06:00:00+00:00",
-            "actor": None,
-            "reason": None,
-        },
-    )
+    return event("zwk.prozess.stage.overdue", stage_overdue(RIESA, "Riesa", "KOMMUNALPROFIL", "2024-03-31"))
 
 
 def contact(event, subject: str | None = CLARA, email: str | None = "clara@riesa.test", contact_id=None):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ a practice on a topic with 11,000 followers reaches 11,000 inboxes within second
 import time
 import uuid
 
+from benachrichtigung_payloads import stage_overdue
 from sqlalchemy import func, select, text
 
 from benachrichtigung.events import StageOverdue
@@ -19,17 +20,7 @@ DORTMUND = str(uuid.uuid4())
 
 
 def overdue(municipality_id: str = RIESA, name: str = "Riesa") -> dict[str, object]:
-    return {
-        "municipality_id": municipality_id,
-        "municipality_name": name,
-        "programme": "ZWK",
-        "stage": "ZUKUNFTSWERKSTATT",
-        "status": "IN_PROGRESS",
-        "due_date": "2024-05-31",
-        "at": "2024-06-01T06:00:00+00:00",
-        "actor": None,
-        "reason": None,
-    }
+    return stage_overdue(municipality_id, name, "ZUKUNFTSWERKSTATT", "2024-05-31")
 
 
 async def add_office_user(client, token, subject="office-anna", email="anna@zwk.test"):  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ a removed contact is erased with what was still waiting for them."""
 
 import uuid
 
+from benachrichtigung_payloads import comment_added, stage_overdue
 from sqlalchemy import func, select
 
 from benachrichtigung.main import create_app, delivery_worker
@@ -53,20 +54,7 @@ def contact(event, municipality_id, name, email, subject=None, contact_id=None, 
 
 
 def overdue(event, municipality_id=RIESA, name="Riesa", stage="KICK_OFF"):  # type: ignore[no-untyped-def]
-    return event(
-        "zwk.prozess.stage.overdue",
-        {
-            "municipality_id": municipality_id,
-            "municipality_name": name,
-            "programme": "ZWK",
-            "stage": stage,
-            "status": "IN_PROGRESS",
-            "due_date": "2024-02-29",
-            "at": "2024-03-01T06:00:00+00:00",
-            "actor": None,
-            "reason": None,
-        },
-    )
+    return event("zwk.prozess.stage.overdue", stage_overdue(municipality_id, name, stage, "2024-02-29"))
 
 
 async def titles(client, token):  # type: ignore[no-untyped-def]
@@ -191,17 +179,13 @@ async def test_whoever_acts_is_not_told_and_an_author_reads_about_their_own_prac
         ]
         comment = event(
             "zwk.austausch.comment.added",
-            {
-                "comment_id": str(uuid.uuid4()),
-                "practice_id": BOERSE,
-                "practice_title": "Nachbarschaftsbörse",
-                "practice_municipality_id": RIESA,
-                "practice_author_subject": "riesa-author",
-                "parent_comment_id": None,
-                "author_subject": "dortmund-deniz",
-                "author_name": "Deniz Yilmaz (Dortmund)",
-                "body_excerpt": "Wie habt ihr die Ehrenamtlichen gewonnen?",
-            },
+            comment_added(
+                BOERSE,
+                RIESA,
+                "Wie habt ihr die Ehrenamtlichen gewonnen?",
+                author_subject="dortmund-deniz",
+                author_name="Deniz Yilmaz (Dortmund)",
+            ),
         )
         await publish(*follow, comment)
 

@@ -7,6 +7,8 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from benachrichtigung_payloads import stage_overdue
+
 from benachrichtigung.main import create_app, delivery_worker
 from zwk_common.testing import eventually, running_app
 from zwk_common.testing.plugin import bearer
@@ -16,17 +18,7 @@ DORTMUND = str(uuid.uuid4())
 
 
 def overdue(municipality_id: str, name: str) -> dict[str, object]:
-    return {
-        "municipality_id": municipality_id,
-        "municipality_name": name,
-        "programme": "ZWK",
-        "stage": "WERKSTATTPLAN",
-        "status": "IN_PROGRESS",
-        "due_date": "2024-06-30",
-        "at": "2024-07-01T06:00:00+00:00",
-        "actor": None,
-        "reason": None,
-    }
+    return stage_overdue(municipality_id, name, "WERKSTATTPLAN", "2024-06-30")
 
 
 def verify_standard_webhook(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 300) -> bool:
