@@ -11,10 +11,11 @@ and every consumer has handled every event: all of it is visible everywhere.
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from benchmarks.client import call, run_all
+from benchmarks.client import Outcome, call, run_all
 from benchmarks.context import Bench, Participant, progress_printer
 from benchmarks.results import Latency, Result, Target
 from benchmarks.scenarios.limits import HTTP, POSTGRES
@@ -27,6 +28,7 @@ GEMEINDEFREI = {65, 66}
 LOAD_TARGET_SECONDS = 300.0
 IMPORT_BATCH = 500
 IMPORT_CONCURRENCY = 2
+T = TypeVar("T")
 
 
 async def gemeinden(bench: Bench) -> list[dict[str, Any]]:
@@ -56,6 +58,27 @@ def _kind(type_code: int | None) -> str:
     return "GEMEINDE"
 
 
+async def _post_and_settle(
+    bench: Bench,
+    result: Result,
+    watcher: Watcher,
+    items: Sequence[T],
+    work: Callable[[T], Awaitable[tuple[Any, float]]],
+    concurrency: int,
+    progress: Callable[[int], None],
+    settle_timeout: float,
+) -> tuple[Outcome, float, float]:
+    """Post every item, then wait until every service has caught up; measured into `result`, whose
+    errors it records. The outcome, the seconds of posting, and the seconds it took to settle after."""
+    async with bench.measured(result):
+        outcome = await run_all(items, work, concurrency, keep_results=True, progress=progress)
+        posted = outcome.seconds
+        settled = await watcher.settle(timeout=settle_timeout)
+    for error in outcome.errors:
+        result.failed(error)
+    return outcome, posted, settled
+
+
 async def register_municipalities(bench: Bench, watcher: Watcher) -> Result:
     result = Result("1a load: municipalities", "register every Gemeinde as a DAKS participant", unit="registrations")
     units = await gemeinden(bench)
@@ -74,22 +97,20 @@ async def register_municipalities(bench: Bench, watcher: Watcher) -> Result:
         return await call(bench.http, "POST", url, office, json=body)
 
     bench.log(f"1a: registering {len(units):,} Gemeinden")
-    async with bench.measured(result):
-        outcome = await run_all(
-            units,
-            register,
-            bench.size.load_concurrency,
-            keep_results=True,
-            progress=progress_printer(bench, "registered", len(units)),
-        )
-        posted = outcome.seconds
-        settled = await watcher.settle(timeout=1800)
+    outcome, posted, settled = await _post_and_settle(
+        bench,
+        result,
+        watcher,
+        units,
+        register,
+        bench.size.load_concurrency,
+        progress_printer(bench, "registered", len(units)),
+        settle_timeout=1800,
+    )
     for record in outcome.results:
         bench.participants.append(
             Participant(record["id"], record["ags"], record["name"], record["kreis_key"], record["population"])
         )
-    for error in outcome.errors:
-        result.failed(error)
     result.count = outcome.done
     result.latency = Latency.of(outcome.latencies)
     result.throughput = outcome.done / posted if posted else None
@@ -158,19 +179,10 @@ async def import_practices(bench: Bench, watcher: Watcher, count: int) -> Result
 
     bench.log(f"1b: importing {count:,} practices in {len(batches):,} requests")
     report = progress_printer(bench, "imported", count)
-    async with bench.measured(result):
-        outcome = await run_all(
-            batches,
-            send,
-            IMPORT_CONCURRENCY,
-            keep_results=True,
-            progress=lambda _: report(imported[0]),
-        )
-        posted = outcome.seconds
-        settled = await watcher.settle(timeout=1800)
+    outcome, posted, settled = await _post_and_settle(
+        bench, result, watcher, batches, send, IMPORT_CONCURRENCY, lambda _: report(imported[0]), settle_timeout=1800
+    )
     bench.practice_ids += [i for ids in outcome.results for i in ids]
-    for error in outcome.errors:
-        result.failed(error)
     result.count = imported[0]
     result.latency = Latency.of(outcome.latencies)
     result.throughput = imported[0] / posted if posted else None
@@ -206,19 +218,17 @@ async def publish_practices(bench: Bench, watcher: Watcher, count: int) -> Resul
         return published["id"], first + second
 
     bench.log(f"1c: publishing {count:,} practices one by one")
-    async with bench.measured(result):
-        outcome = await run_all(
-            authors,
-            publish,
-            bench.size.load_concurrency,
-            keep_results=True,
-            progress=progress_printer(bench, "published", len(authors)),
-        )
-        posted = outcome.seconds
-        settled = await watcher.settle(timeout=3600)
+    outcome, posted, settled = await _post_and_settle(
+        bench,
+        result,
+        watcher,
+        authors,
+        publish,
+        bench.size.load_concurrency,
+        progress_printer(bench, "published", len(authors)),
+        settle_timeout=3600,
+    )
     bench.practice_ids += list(outcome.results)
-    for error in outcome.errors:
-        result.failed(error)
     result.count = outcome.done
     result.latency = Latency.of(outcome.latencies)
     result.throughput = outcome.done / posted if posted else None
