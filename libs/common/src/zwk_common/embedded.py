@@ -133,14 +133,23 @@ class EmbeddedPostgres:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"PostgreSQL exited at start; see {log.name}")
-            ready = subprocess.run(
-                [str(_pg_bin() / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"],
-                capture_output=True,
-            )
-            if ready.returncode == 0:
+            if self._ready():
                 return self.url
-            time.sleep(0.1)
+            time.sleep(0.05)
         raise TimeoutError(f"PostgreSQL did not become ready within {timeout:.0f}s")
+
+    def _ready(self) -> bool:
+        """Whether our postmaster says it accepts connections.
+
+        Asked of its lock file rather than of the port: a server of someone else's
+        that took the port first would answer there, while ours gave up.
+        """
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        except (FileNotFoundError, PermissionError):
+            return False
+        # Line 1 holds the postmaster's pid, line 8 its status once it is up.
+        return len(lines) >= 8 and lines[0].strip() == str(self.process.pid) and lines[7].strip() == "ready"
 
     def stop(self, timeout: float = 20) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -210,9 +219,21 @@ class EmbeddedNats:
             args += ["--cluster_name", self.cluster_name, "--cluster", f"nats://127.0.0.1:{self.cluster_port}"]
             if self.routes:
                 args += ["--routes", ",".join(f"nats://127.0.0.1:{p}" for p in self.routes)]
+        # The server writes its ports file once it listens on all of them. Waiting for our
+        # process's file, rather than for anything to answer on the port, does not mistake
+        # a server of someone else's that took the port first for ours.
+        ports_dir = self.store_dir / "ports"
+        ports_dir.mkdir(exist_ok=True)
+        args += ["--ports_file_dir", str(ports_dir)]
         log = open(self.store_dir.parent / f"{self.store_dir.name}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for_port(self.port, timeout)
+        deadline = time.monotonic() + timeout
+        while not any(ports_dir.glob(f"*_{self.process.pid}.ports")):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nats-server exited at start; see {log.name}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nats-server did not listen within {timeout:.0f}s")
+            time.sleep(0.02)
         return self.url
 
     def stop(self, timeout: float = 10) -> None:

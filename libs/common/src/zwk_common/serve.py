@@ -1,4 +1,9 @@
-"""`python -m zwk_common.serve NAME --port P`: run one service under uvicorn."""
+"""`python -m zwk_common.serve NAME --port P`: run one service under uvicorn.
+
+`--fd N` serves on a listening socket the parent bound and handed down instead:
+a port picked first and bound only later, once the service has started, can be
+taken by someone else in between (tests start many services side by side).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import argparse
 import gc
 import json
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -20,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("service")
     parser.add_argument("--port", type=int)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--fd", type=int, help="serve on this inherited listening socket")
     parser.add_argument(
         "--wait-for",
         type=Path,
@@ -42,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     # flight. Measured on the gateway's dashboard query: p95 163 ms before, 51 ms after; larger
     # thresholds only made the rarer collections longer (benchmarks/README.md).
     gc.freeze()
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port or spec.port,
@@ -50,6 +57,11 @@ def main(argv: list[str] | None = None) -> None:
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+    server = uvicorn.Server(config)
+    if args.fd is None:
+        server.run()
+    else:
+        server.run(sockets=[socket.socket(fileno=args.fd)])
 
 
 if __name__ == "__main__":

@@ -210,6 +210,8 @@ async def test_the_office_sees_a_dead_letter_and_replays_it_once_the_defect_is_f
 
         async def one_dead_letter() -> dict[str, Any] | None:
             answer = await client.get("/dead-letters", headers=office)
+            if answer.status_code == 503:
+                return None  # "try again shortly": on a loaded machine NATS may be reconnecting
             assert answer.status_code == 200, answer.text
             listed = answer.json()
             return listed if listed["total_count"] == len(listed["items"]) == 1 else None  # type: ignore[no-any-return]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +20,6 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from zwk_common.db import async_url
-from zwk_common.embedded import free_port
 
 T = TypeVar("T")
 
@@ -66,13 +66,22 @@ async def eventually(
 
 
 class ServiceProcess:
-    """One service as a real uvicorn process on a loopback port, for cross-service tests."""
+    """One service as a real uvicorn process on a loopback port, for cross-service tests.
+
+    The port is bound here and its listening socket handed to the process: a port
+    only picked here and bound by the service a second later was at times taken in
+    between by a service of a parallel test run, whose answers then passed for ours.
+    """
 
     def __init__(
         self, name: str, env: Mapping[str, str], *, port: int | None = None, log_dir: Path | None = None
     ) -> None:
         self.name = name
-        self.port = port or free_port()
+        self._listening: socket.socket | None = None
+        if port is None:
+            self._listening = _listen(0)
+            port = int(self._listening.getsockname()[1])
+        self.port = port
         self.env = {**os.environ, **env}
         self.log_dir = log_dir
         self.process: subprocess.Popen[bytes] | None = None
@@ -82,18 +91,26 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServiceProcess:
+        """Start the service; again after a stop or kill, on the same port."""
+        listening = self._listening or _listen(self.port)
+        self._listening = None
         log = (
             open(self.log_dir / f"{self.name}-{self.port}.log", "ab")  # noqa: SIM115
             if self.log_dir
             else subprocess.DEVNULL
         )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "zwk_common.serve", self.name, "--port", str(self.port)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "zwk_common.serve", self.name, "--fd", str(listening.fileno())],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=(listening.fileno(),),
+            )
+        finally:
+            # The process holds its own copy: once it is gone the port is closed, as a crashed service's is.
+            listening.close()
         return self
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
@@ -122,6 +139,20 @@ class ServiceProcess:
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
+
+
+def _listen(port: int) -> socket.socket:
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A restart binds the port its killed predecessor left with connections in TIME_WAIT.
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind(("127.0.0.1", port))
+        # Listening at once keeps the port ours: nobody can bind a port someone listens on.
+        listening.listen(2048)
+    except OSError:
+        listening.close()
+        raise
+    return listening
 
 
 def env_for(settings_env: Mapping[str, str], **extra: Any) -> dict[str, str]:
