@@ -39,7 +39,9 @@ class PageParams(BaseModel):
     after: str | None
 
 
-def _page_params(
+# Dependencies are `async def` although they never wait: FastAPI runs a plain `def` dependency
+# in its thread pool, a hand-over to another thread and back on every request.
+async def _page_params(
     first: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size, at most 100")] = 20,
     after: Annotated[str | None, Query(max_length=500, description="cursor of the previous page")] = None,
 ) -> PageParams:
