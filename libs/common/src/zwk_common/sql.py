@@ -1,22 +1,27 @@
-"""PostgreSQL's INSERT … ON CONFLICT in a form SQLAlchemy 2.0 compiles once, not on every execution.
+"""SQL that SQLAlchemy 2.0 compiles once, not on every execution.
 
-SQLAlchemy 2.0 marks `postgresql.Insert` as uncacheable (sqlalchemy/sqlalchemy#10445), so every
-inbox claim, upsert and fan-out was compiled anew: a third of benachrichtigung's CPU per event.
-This `Insert` keys its cache on the standard INSERT plus its ON CONFLICT clause. Whatever the key
-cannot describe faithfully (a plain Python value in `set_`, which SQLAlchemy turns into a
-parameter only while compiling) stays uncacheable, exactly as before.
+`insert`: PostgreSQL's INSERT … ON CONFLICT. SQLAlchemy 2.0 marks `postgresql.Insert` as
+uncacheable (sqlalchemy/sqlalchemy#10445), so every inbox claim, upsert and fan-out was compiled
+anew: a third of benachrichtigung's CPU per event. This `Insert` keys its cache on the standard
+INSERT plus its ON CONFLICT clause. Whatever the key cannot describe faithfully (a plain Python
+value in `set_`, which SQLAlchemy turns into a parameter only while compiling) stays uncacheable,
+exactly as before.
+
+`among`: a batch read's `= ANY(array)` instead of an `IN` list expanded on every execution.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import dml
+from sqlalchemy import any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY, dml
 from sqlalchemy.sql import dml as standard
 from sqlalchemy.sql.cache_key import NO_CACHE
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
-__all__ = ["Insert", "insert"]
+__all__ = ["Insert", "among", "insert"]
 
 
 class Insert(dml.Insert):
@@ -42,6 +47,15 @@ class Insert(dml.Insert):
 def insert(table: Any) -> Insert:
     """An INSERT with PostgreSQL's ON CONFLICT, cached like any other statement."""
     return Insert(table)
+
+
+def among(column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column = ANY(:values)`, one array parameter, for the batch reads of up to 100 ids.
+
+    `column.in_(values)` renders a parameter per value into the statement on every execution,
+    and every length of list is a statement of its own for PostgreSQL to prepare.
+    """
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 def _conflict_key(clause: ClauseElement, anon_map: Any, bindparams: list[Any]) -> tuple[Any, ...] | None:

@@ -7,7 +7,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from zwk_common.sql import insert
+from zwk_common.sql import among, insert
 from zwk_common.testing import scratch_schema
 
 metadata = MetaData(schema="zwk_upserts")
@@ -78,3 +78,22 @@ async def test_a_cached_upsert_writes_each_executions_own_values(engine: AsyncEn
     cache = engine.sync_engine._compiled_cache
     upserts = [k for k in cache if "ON CONFLICT (name) DO UPDATE" in str(cache[k])]
     assert len(upserts) == 1
+
+
+async def test_among_reads_a_batch_of_any_size_with_one_statement(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for n, name in enumerate(["a", "b", "c", "d", "e"]):
+            await connection.execute(insert(counters).values(name=name, value=n))
+
+        async def names(wanted: list[str]) -> list[str]:
+            query = select(counters.c.name).where(among(counters.c.name, wanted)).order_by(counters.c.name)
+            return list((await connection.execute(query)).scalars())
+
+        assert await names(["b", "e", "x"]) == ["b", "e"]
+        assert await names(["a", "b", "c", "d"]) == ["a", "b", "c", "d"]
+        assert await names([]) == []
+    # Every length of list is the same statement, with a single array parameter.
+    cache = engine.sync_engine._compiled_cache
+    batch_reads = [str(cache[k]) for k in cache if "counters.name = ANY" in str(cache[k])]
+    assert len(batch_reads) == 1
+    assert "IN (" not in batch_reads[0]

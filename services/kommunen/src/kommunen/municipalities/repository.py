@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kommunen.models import advisers, municipalities, municipality_topics, participations
 from zwk_common.errors import Conflict
+from zwk_common.sql import among
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def _conditions(selection: Selection) -> list[ColumnElement[bool]]:
     m = municipalities.c
     conditions: list[ColumnElement[bool]] = []
     if selection.ids is not None:
-        conditions.append(m.id.in_(list(selection.ids)))
+        conditions.append(among(m.id, selection.ids))
     if selection.programme is not None:
         conditions.append(
             exists().where(participations.c.municipality_id == m.id, participations.c.programme == selection.programme)
@@ -124,7 +125,7 @@ class MunicipalityRepository:
     async def participations_of(self, ids: Sequence[UUID]) -> dict[UUID, list[RowMapping]]:
         result = await self.session.execute(
             select(participations)
-            .where(participations.c.municipality_id.in_(list(ids)))
+            .where(among(participations.c.municipality_id, ids))
             .order_by(participations.c.programme)
         )
         grouped: dict[UUID, list[RowMapping]] = defaultdict(list)
@@ -135,7 +136,7 @@ class MunicipalityRepository:
     async def topics_of(self, ids: Sequence[UUID]) -> dict[UUID, list[str]]:
         result = await self.session.execute(
             select(municipality_topics.c.municipality_id, municipality_topics.c.topic_key)
-            .where(municipality_topics.c.municipality_id.in_(list(ids)))
+            .where(among(municipality_topics.c.municipality_id, ids))
             .order_by(municipality_topics.c.topic_key)
         )
         grouped: dict[UUID, list[str]] = defaultdict(list)
@@ -146,7 +147,7 @@ class MunicipalityRepository:
     async def advisers_of(self, ids: Sequence[UUID]) -> dict[UUID, list[str]]:
         result = await self.session.execute(
             select(advisers.c.municipality_id, advisers.c.subject)
-            .where(advisers.c.municipality_id.in_(list(ids)))
+            .where(among(advisers.c.municipality_id, ids))
             .order_by(advisers.c.subject)
         )
         grouped: dict[UUID, list[str]] = defaultdict(list)
