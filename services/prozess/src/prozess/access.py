@@ -6,7 +6,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.process.repository import ProcessRepository
-from prozess.vocabulary import Programme
+from prozess.vocabulary import MAIN_PROGRAMME_FIRST, Programme
 from zwk_common.auth import Caller, Role
 from zwk_common.errors import Conflict, Forbidden, NotFound
 
@@ -47,6 +47,26 @@ def require_read(caller: Caller, municipality_id: UUID) -> None:
 def require_write(caller: Caller, municipality_id: UUID) -> None:
     caller.require_writer()
     caller.require_act_for(str(municipality_id))
+
+
+async def main_programme(session: AsyncSession, caller: Caller, municipality_id: UUID, *, to_change: bool) -> Programme:
+    """The programme of the municipality's main process (ZWK before DAKS before DWK).
+
+    Asked only by those who may read its process, or change it where that is what they ask for:
+    to others a municipality has none.
+    """
+    if to_change:
+        require_write(caller, municipality_id)
+    else:
+        require_read(caller, municipality_id)
+    repository = ProcessRepository(session)
+    found = set(await repository.programmes_of(municipality_id))
+    for programme in MAIN_PROGRAMME_FIRST:
+        if programme.value in found:
+            return programme
+    if await repository.municipality(municipality_id) is None:
+        raise NotFound(f"No municipality with the id {municipality_id} takes part in any programme.")
+    raise NotFound(f"The municipality {municipality_id} has no process.")
 
 
 async def readable_process(

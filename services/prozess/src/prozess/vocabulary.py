@@ -9,6 +9,11 @@ class Programme(StrEnum):
     DAKS = "DAKS"
 
 
+# Which process is "the" process of a municipality in more than one programme (`main` in a path);
+# the gateway orders the processes it has already read the same way (PROGRAMME_PREFERENCE).
+MAIN_PROGRAMME_FIRST = (Programme.ZWK, Programme.DAKS, Programme.DWK)
+
+
 class SwotKind(StrEnum):
     STRENGTH = "STRENGTH"
     WEAKNESS = "WEAKNESS"

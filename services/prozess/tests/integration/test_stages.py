@@ -361,3 +361,37 @@ async def test_evidence_with_nul_is_refused_as_input_and_nothing_is_ticked(proze
     assert refused.json()["code"] == "BAD_USER_INPUT"
     items = {item["key"]: item for item in (await prozess.stage("KICK_OFF"))["checklist"]}
     assert items["agreed-goals"]["done"] is False
+
+
+async def test_main_names_the_main_process_in_a_path(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register(programmes=("DAKS", "ZWK"))
+    await prozess.register(prozess.RIESA, "Riesa", programmes=("DAKS",), ags="14627230")
+    office = prozess.office()
+    # ZWK before DAKS: Dortmund's main process is its ZWK process, Riesa's its only one.
+    started = await prozess.post(f"/processes/{prozess.DORTMUND}/main/stages/KICK_OFF/start", None, office)
+    assert started.status_code == 200, started.text
+    assert (await prozess.stage("KICK_OFF", programme="ZWK"))["status"] == "IN_PROGRESS"
+    assert (await prozess.stage("KICK_OFF", programme="DAKS"))["status"] == "NOT_STARTED"
+    riesa = await prozess.post(f"/processes/{prozess.RIESA}/main/stages/KICK_OFF/start", None, office)
+    assert riesa.status_code == 200, riesa.text
+    assert (await prozess.stage("KICK_OFF", prozess.RIESA, programme="DAKS"))["status"] == "IN_PROGRESS"
+    read = await prozess.get(f"/processes/{prozess.RIESA}/main", office)
+    assert read.json()["programme"] == "DAKS"
+    ticked = await prozess.put(
+        f"/processes/{prozess.RIESA}/main/stages/KICK_OFF/checklist/agreed-goals", {"done": True}, office
+    )
+    assert ticked.status_code == 200, ticked.text
+
+
+async def test_main_is_not_found_without_a_process_and_forbidden_to_others(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    nowhere = await prozess.post(f"/processes/{uuid.uuid4()}/main/stages/KICK_OFF/start", None, prozess.office())
+    assert nowhere.status_code == 404
+    assert nowhere.json()["code"] == "NOT_FOUND"
+    # Another municipality learns nothing of Dortmund's processes, not even whether there is one.
+    other = prozess.municipality(prozess.RIESA)
+    refused = await prozess.post(f"/processes/{prozess.DORTMUND}/main/stages/KICK_OFF/start", None, other)
+    assert refused.status_code == 403
+    assert await prozess.events("zwk.prozess.stage.started") == []
+    bad = await prozess.post(f"/processes/{prozess.DORTMUND}/primary/stages/KICK_OFF/start", None, prozess.office())
+    assert bad.status_code == 422

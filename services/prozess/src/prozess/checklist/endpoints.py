@@ -7,8 +7,8 @@ from fastapi import APIRouter, Path
 
 from prozess.checklist import service
 from prozess.checklist.schemas import ChecklistItem, ChecklistItemUpdate, Vocabulary
+from prozess.programme_path import ProgrammeToChange
 from prozess.stages import Stage
-from prozess.vocabulary import Programme
 from zwk_common.auth import CallerDep
 from zwk_common.db import SessionDep
 
@@ -26,7 +26,7 @@ async def get_vocabulary(caller: CallerDep) -> Vocabulary:
 @router.put("/processes/{municipality_id}/{programme}/stages/{stage}/checklist/{key}", response_model=ChecklistItem)
 async def set_checklist_item(
     municipality_id: UUID,
-    programme: Programme,
+    programme: ProgrammeToChange,
     stage: Stage,
     key: ChecklistKey,
     data: ChecklistItemUpdate,

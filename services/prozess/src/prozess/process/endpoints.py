@@ -15,8 +15,8 @@ from prozess.process.schemas import (
     StageStart,
     StageTransition,
 )
+from prozess.programme_path import ProgrammeMeant, ProgrammeToChange
 from prozess.stages import Stage
-from prozess.vocabulary import Programme
 from zwk_common.auth import CallerDep
 from zwk_common.db import SessionDep
 from zwk_common.pagination import Page, PageDep
@@ -50,13 +50,15 @@ async def get_process_summaries(
 
 
 @router.get(PROCESS, response_model=Process)
-async def get_process(municipality_id: UUID, programme: Programme, session: SessionDep, caller: CallerDep) -> Process:
+async def get_process(
+    municipality_id: UUID, programme: ProgrammeMeant, session: SessionDep, caller: CallerDep
+) -> Process:
     return await service.get_process(session, caller, municipality_id, programme)
 
 
 @router.get(PROCESS + "/history", response_model=Page[StageTransition])
 async def get_history(
-    municipality_id: UUID, programme: Programme, session: SessionDep, caller: CallerDep, page: PageDep
+    municipality_id: UUID, programme: ProgrammeMeant, session: SessionDep, caller: CallerDep, page: PageDep
 ) -> Page[StageTransition]:
     """Every change of a stage's status: who, when, from, to, why; oldest first."""
     return await service.history(session, caller, municipality_id, programme, page)
@@ -65,7 +67,7 @@ async def get_history(
 @router.patch(STAGE, response_model=StageProgress)
 async def plan_stage(
     municipality_id: UUID,
-    programme: Programme,
+    programme: ProgrammeToChange,
     stage: Stage,
     data: StagePlan,
     session: SessionDep,
@@ -77,7 +79,7 @@ async def plan_stage(
 @router.post(STAGE + "/start", response_model=StageProgress)
 async def start_stage(
     municipality_id: UUID,
-    programme: Programme,
+    programme: ProgrammeToChange,
     stage: Stage,
     session: SessionDep,
     caller: CallerDep,
@@ -88,7 +90,7 @@ async def start_stage(
 
 @router.post(STAGE + "/complete", response_model=StageProgress)
 async def complete_stage(
-    municipality_id: UUID, programme: Programme, stage: Stage, session: SessionDep, caller: CallerDep
+    municipality_id: UUID, programme: ProgrammeToChange, stage: Stage, session: SessionDep, caller: CallerDep
 ) -> StageProgress:
     return await service.complete_stage(session, caller, municipality_id, programme, stage)
 
@@ -96,7 +98,7 @@ async def complete_stage(
 @router.post(STAGE + "/reopen", response_model=StageProgress)
 async def reopen_stage(
     municipality_id: UUID,
-    programme: Programme,
+    programme: ProgrammeToChange,
     stage: Stage,
     data: StageReopen,
     session: SessionDep,

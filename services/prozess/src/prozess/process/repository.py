@@ -23,7 +23,7 @@ from prozess.models import (
 )
 from prozess.repository import Repository
 from prozess.vocabulary import KNOWN_INDICATORS
-from zwk_common.sql import insert
+from zwk_common.sql import among, insert
 
 POPULATION = "population"
 
@@ -106,11 +106,17 @@ class ProcessRepository(Repository):
             query = query.with_for_update(of=processes)
         return (await self.session.execute(query)).mappings().first()
 
+    async def programmes_of(self, municipality_id: UUID) -> list[str]:
+        result = await self.session.execute(
+            select(processes.c.programme).where(processes.c.municipality_id == municipality_id)
+        )
+        return list(result.scalars())
+
     async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
         result = await self.session.execute(
             select(processes, municipalities.c.name)
             .join(municipalities, municipalities.c.id == processes.c.municipality_id)
-            .where(processes.c.municipality_id.in_(municipality_ids))
+            .where(among(processes.c.municipality_id, municipality_ids))
             .order_by(processes.c.municipality_id, processes.c.programme)
         )
         return list(result.mappings())
@@ -119,7 +125,9 @@ class ProcessRepository(Repository):
 
     async def stages_of(self, process_ids: Sequence[UUID]) -> list[RowMapping]:
         result = await self.session.execute(
-            select(stages).where(stages.c.process_id.in_(process_ids)).order_by(stages.c.process_id, stages.c.position)
+            select(stages)
+            .where(among(stages.c.process_id, process_ids))
+            .order_by(stages.c.process_id, stages.c.position)
         )
         return list(result.mappings())
 
@@ -211,7 +219,7 @@ class ProcessRepository(Repository):
 
     async def checklist_entries_of(self, process_ids: Sequence[UUID]) -> list[RowMapping]:
         result = await self.session.execute(
-            select(checklist_entries).where(checklist_entries.c.process_id.in_(process_ids))
+            select(checklist_entries).where(among(checklist_entries.c.process_id, process_ids))
         )
         return list(result.mappings())
 
@@ -262,7 +270,7 @@ class ProcessRepository(Repository):
                 count(ideas.c.process_id == processes.c.id).label("ideas"),
                 count(live).label("measures"),
                 count(live, incomplete).label("incomplete_measures"),
-            ).where(processes.c.id.in_(process_ids))
+            ).where(among(processes.c.id, process_ids))
         )
         return {
             row.id: ProcessFacts(
