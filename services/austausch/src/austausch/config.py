@@ -23,7 +23,8 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
+    # async, though it never waits: FastAPI would hand a plain function to its thread pool on every request.
     settings = request.app.state.runtime.settings
     return settings if isinstance(settings, Settings) else get_settings()
 

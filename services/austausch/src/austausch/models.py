@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
-    Computed,
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -217,36 +217,43 @@ reports = Table(
     ),
 )
 
-# The one search index over practices and questions: a row per visible entry.
+# The one search index over practices and questions: a row per visible entry, holding only what
+# matching, counting and ranking read (migration 0002). The texts of an entry, which a page of
+# hits shows, are beside it in search_texts.
 search_documents = Table(
     "search_documents",
     metadata,
     Column("entry_kind", String(16), nullable=False),
     Column("entry_id", UUID(as_uuid=True), nullable=False),
     Column("municipality_id", UUID(as_uuid=True), ForeignKey(municipalities.c.id), nullable=False),
-    Column("title", String(200), nullable=False),
-    Column("summary", String(1000), nullable=False, server_default=""),
-    Column("body", Text, nullable=False),
     Column("topics", ARRAY(String(64)), nullable=False),
-    Column("topic_labels", Text, nullable=False, server_default=""),
     Column("target_groups", ARRAY(String(32)), nullable=False, server_default="{}"),
     Column("published_at", DateTime(timezone=True), nullable=False),
-    Column(
-        "document",
-        TSVECTOR,
-        Computed(
-            "setweight(to_tsvector('german'::regconfig, title), 'A') || "
-            "setweight(to_tsvector('german'::regconfig, summary), 'B') || "
-            "setweight(to_tsvector('german'::regconfig, topic_labels), 'C') || "
-            "setweight(to_tsvector('german'::regconfig, body), 'D')",
-            persisted=True,
-        ),
-    ),
+    # austausch.search_document(title, summary, topic_labels, body): weighted A to D.
+    Column("document", TSVECTOR, nullable=False),
     PrimaryKeyConstraint("entry_kind", "entry_id"),
     Index("ix_search_documents_document", "document", postgresql_using="gin"),
     Index("ix_search_documents_topics", "topics", postgresql_using="gin"),
     Index("ix_search_documents_published", "published_at", "entry_kind", "entry_id"),
     Index("ix_search_documents_municipality_id", "municipality_id"),
+)
+
+search_texts = Table(
+    "search_texts",
+    metadata,
+    Column("entry_kind", String(16), nullable=False),
+    Column("entry_id", UUID(as_uuid=True), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("summary", String(1000), nullable=False, server_default=""),
+    Column("body", Text, nullable=False),
+    Column("topic_labels", Text, nullable=False, server_default=""),
+    PrimaryKeyConstraint("entry_kind", "entry_id"),
+    ForeignKeyConstraint(
+        ["entry_kind", "entry_id"],
+        [search_documents.c.entry_kind, search_documents.c.entry_id],
+        name="fk_search_texts_document",
+        ondelete="CASCADE",
+    ),
 )
 
 # Every word the index has seen, with its trigrams: the dictionary that corrects misspellings.

@@ -331,6 +331,16 @@ async def test_the_first_pages_of_many_municipalities_come_in_one_read_and_page_
     assert draft["id"] not in [p["id"] for p in other[0]["items"]]
     assert other[0]["total_count"] == 3
 
+    # A page of none counts only, by the same rules of who sees what.
+    for headers, expected in ((forum.member(RIESA), 4), (forum.reader(), 3)):
+        response = await forum.client.get(
+            "/practices/by-municipality", params=[*wanted, ("first", "0")], headers=headers
+        )
+        assert response.status_code == 200, response.text
+        counted = response.json()
+        assert [(c["items"], c["next_cursor"]) for c in counted] == [([], None)] * 3
+        assert [c["total_count"] for c in counted] == [expected, 0, 1]
+
 
 async def test_the_first_pages_are_read_for_at_most_a_hundred_municipalities(forum) -> None:  # type: ignore[no-untyped-def]
     too_many = [("municipality_id", str(uuid.uuid4())) for _ in range(101)]

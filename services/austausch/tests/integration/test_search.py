@@ -107,6 +107,15 @@ async def test_snippets_highlight_the_match_and_escape_the_text(forum) -> None: 
     assert hit["summary"] == practice["summary"] == "Nachbarn <b>helfen</b> Nachbarn & mehr."
 
 
+async def test_without_highlighting_title_and_snippet_are_plain_text(forum) -> None:  # type: ignore[no-untyped-def]
+    await forum.practice(summary="Nachbarn helfen Nachbarn & mehr.", body="Die Börse vermittelt Nachbarschaftshilfe.")
+    [hit] = (await search(forum, q="Nachbarschaftsbörse", highlight="false"))["items"]
+    assert hit["title_highlight"] == "Nachbarschaftsbörse Riesa"
+    # The start of the summary, escaped like every snippet, with nothing marked.
+    assert hit["snippet"] == "Nachbarn helfen Nachbarn &amp; mehr."
+    assert hit["score"] is not None
+
+
 async def test_one_index_holds_practices_and_questions(forum) -> None:  # type: ignore[no-untyped-def]
     await forum.practice()
     await forum.question(municipality_id=DORTMUND)
@@ -182,6 +191,22 @@ async def test_facets_count_matches_per_topic_whatever_topic_is_chosen(forum) ->
         {"topic": "begegnung", "label": "Begegnung, Beratung, Selbsthilfe", "count": 1},
         {"topic": "integration", "label": "Integration", "count": 1},
     ]
+
+
+async def test_totals_and_facets_add_up_over_practices_sharing_their_topics(forum) -> None:  # type: ignore[no-untyped-def]
+    for place in ("Gröba", "Weida", "Oschatz"):
+        await forum.practice(title=f"Nachbarschaftsbörse {place}", topics=["engagement", "begegnung"])
+    await forum.practice(title="Nachbarschaftsbörse Zeithain", topics=["engagement"])
+    found = await search(forum, q="Nachbarschaftsbörse", topic="begegnung")
+    assert found["total_count"] == 3
+    assert {f["topic"]: f["count"] for f in found["facets"]} == {"engagement": 4, "begegnung": 3}
+    browsed = await search(forum, topic="engagement")
+    assert browsed["total_count"] == 4
+    # Without facets the same totals, and facets null rather than empty.
+    for params in ({"q": "Nachbarschaftsbörse", "topic": "begegnung"}, {"topic": "engagement"}):
+        uncounted = await search(forum, facets="false", **params)
+        assert uncounted["facets"] is None
+        assert uncounted["total_count"] == (await search(forum, **params))["total_count"]
 
 
 async def test_ranked_results_page_with_a_cursor(forum) -> None:  # type: ignore[no-untyped-def]
@@ -271,15 +296,25 @@ async def test_search_stays_on_the_index_for_twenty_thousand_practices(forum) ->
         await session.execute(
             text(
                 """
-                INSERT INTO austausch.search_documents
-                    (entry_kind, entry_id, municipality_id, title, summary, body, topics, topic_labels, published_at)
-                SELECT 'practice', gen_random_uuid(), CAST(:m AS uuid),
-                       'Praxis ' || i || ' '
-                           || (ARRAY['Mitfahrbank', 'Dorfladen', 'Seniorenlotsen', 'Sprachcafé'])[1 + i % 4],
-                       'Kurzfassung für die Kommune Nummer ' || i,
-                       repeat('Ein Bericht aus der Kommune über Beteiligung und Ehrenamt. ', 5) || md5(i::text),
-                       ARRAY['engagement'], 'Bürgerschaftliches Engagement', now() - i * interval '1 minute'
-                FROM generate_series(1, 20000) AS i
+                WITH generated AS (
+                    SELECT gen_random_uuid() AS id, i,
+                           'Praxis ' || i || ' '
+                               || (ARRAY['Mitfahrbank', 'Dorfladen', 'Seniorenlotsen', 'Sprachcafé'])[1 + i % 4]
+                               AS title,
+                           'Kurzfassung für die Kommune Nummer ' || i AS summary,
+                           repeat('Ein Bericht aus der Kommune über Beteiligung und Ehrenamt. ', 5) || md5(i::text)
+                               AS body
+                    FROM generate_series(1, 20000) AS i
+                ),
+                documents AS (
+                    INSERT INTO austausch.search_documents
+                        (entry_kind, entry_id, municipality_id, topics, published_at, document)
+                    SELECT 'practice', id, CAST(:m AS uuid), ARRAY['engagement'], now() - i * interval '1 minute',
+                           austausch.search_document(title, summary, 'Bürgerschaftliches Engagement', body)
+                    FROM generated
+                )
+                INSERT INTO austausch.search_texts (entry_kind, entry_id, title, summary, body, topic_labels)
+                SELECT 'practice', id, title, summary, body, 'Bürgerschaftliches Engagement' FROM generated
                 """
             ),
             {"m": str(GROSSENHAIN)},

@@ -79,9 +79,11 @@ async def get_practices_by_municipality(
     municipality_ids: Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)],
     statuses: Annotated[list[PracticeStatus] | None, Query(alias="status", max_length=3)] = None,
     topics: Annotated[list[TopicKey] | None, Query(alias="topic", max_length=20)] = None,
-    first: Annotated[int, Query(ge=1, le=100, description="page size per municipality")] = 20,
+    first: Annotated[int, Query(ge=0, le=100, description="page size per municipality; 0 counts only")] = 20,
 ) -> list[MunicipalityPractices]:
-    """The first page of practices of up to 100 municipalities at once (the gateway's batch read)."""
+    """The first page of practices of up to 100 municipalities at once (the gateway's batch read).
+
+    With `first=0` only `total_count` is given: no items, no cursor."""
     wanted = PracticeQuery(statuses=statuses or (), topics=topics or ())
     return await service.first_pages(session, caller, municipality_ids, wanted, first)
 

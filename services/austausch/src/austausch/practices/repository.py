@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import adoptions, comments, municipalities, practice_revisions, practices
 from austausch.vocabulary import PracticeStatus
-from zwk_common.sql import insert
+from zwk_common.sql import among, insert
 
 _adoption_count = (
     select(func.count())
@@ -81,7 +81,7 @@ class PracticeRepository:
         return result.mappings().first()
 
     async def get_many(self, ids: Sequence[UUID]) -> list[RowMapping]:
-        result = await self.session.execute(_view().where(practices.c.id.in_(list(ids))))
+        result = await self.session.execute(_view().where(among(practices.c.id, ids)))
         return list(result.mappings())
 
     async def page(
@@ -100,6 +100,19 @@ class PracticeRepository:
         query = query.order_by(practices.c.created_at.desc(), practices.c.id.desc()).limit(limit)
         return list((await self.session.execute(query)).mappings()), int(total)
 
+    async def totals(
+        self, municipality_ids: Sequence[UUID], wanted: PracticeQuery, scope: frozenset[UUID] | None, subject: str
+    ) -> dict[UUID, int]:
+        """How many practices each municipality has that the caller sees (none: absent)."""
+        where = and_(among(practices.c.municipality_id, municipality_ids), visible_to(scope, subject))
+        totals = await self.session.execute(
+            select(practices.c.municipality_id, func.count())
+            .select_from(practices)
+            .where(and_(where, *wanted.conditions()))
+            .group_by(practices.c.municipality_id)
+        )
+        return {municipality_id: int(n) for municipality_id, n in totals}
+
     async def first_pages(
         self,
         municipality_ids: Sequence[UUID],
@@ -107,16 +120,10 @@ class PracticeRepository:
         scope: frozenset[UUID] | None,
         subject: str,
         limit: int,
-    ) -> tuple[list[RowMapping], dict[UUID, int]]:
-        """The newest `limit` practices of each municipality, in the order of `page`, and how many each has."""
-        where = and_(practices.c.municipality_id.in_(list(municipality_ids)), visible_to(scope, subject))
+    ) -> list[RowMapping]:
+        """The newest `limit` practices of each municipality that the caller sees, by municipality."""
+        where = and_(among(practices.c.municipality_id, municipality_ids), visible_to(scope, subject))
         where = and_(where, *wanted.conditions())
-        totals = await self.session.execute(
-            select(practices.c.municipality_id, func.count())
-            .select_from(practices)
-            .where(where)
-            .group_by(practices.c.municipality_id)
-        )
         numbered = (
             select(
                 practices.c.id,
@@ -136,7 +143,7 @@ class PracticeRepository:
             .where(numbered.c.n <= limit)
             .order_by(practices.c.municipality_id, practices.c.created_at.desc(), practices.c.id.desc())
         )
-        return list(rows.mappings()), {municipality_id: int(n) for municipality_id, n in totals}
+        return list(rows.mappings())
 
     async def change(self, practice_id: UUID, values: dict[str, Any]) -> None:
         await self.session.execute(

@@ -151,19 +151,23 @@ async def list_practices(
 async def first_pages(
     session: AsyncSession, caller: Caller, municipality_ids: list[UUID], wanted: PracticeQuery, first: int
 ) -> list[MunicipalityPractices]:
-    """The first page of practices of each municipality, in the order asked; its cursor pages on in `list_practices`."""
+    """The first page of practices of each municipality, in the order asked; its cursor pages on in `list_practices`.
+
+    `first` 0 counts them only: no items and no cursor, and no practice read.
+    """
     ids = list(dict.fromkeys(municipality_ids))
-    rows, totals = await PracticeRepository(session).first_pages(
-        ids, wanted, access.scope_of(caller), caller.subject, first + 1
-    )
+    repository = PracticeRepository(session)
+    scope = access.scope_of(caller)
+    totals = await repository.totals(ids, wanted, scope, caller.subject)
     found: dict[UUID, list[Mapping[Any, Any]]] = {i: [] for i in ids}
-    for row in rows:
-        found[row["municipality_id"]].append(row)
+    if first > 0:
+        for row in await repository.first_pages(ids, wanted, scope, caller.subject, first + 1):
+            found[row["municipality_id"]].append(row)
     return [
         MunicipalityPractices(
             municipality_id=i,
             items=[_practice(caller, row) for row in found[i][:first]],
-            next_cursor=next_created(found[i], first),
+            next_cursor=next_created(found[i], first) if first > 0 else None,
             total_count=totals.get(i, 0),
         )
         for i in ids

@@ -30,6 +30,14 @@ class SearchQuery(BaseModel):
     population_min: Population | None = None
     population_max: Population | None = None
     prefix: bool = Field(True, description="the last word also matches as the start of a word (type-ahead)")
+    highlight: bool = Field(
+        True,
+        description="mark the matches in `title_highlight` and `snippet`; false leaves them unmarked, the snippet "
+        "the start of the summary, and answers sooner",
+    )
+    facets: bool = Field(
+        True, description="count the matches per topic; false answers `facets` with null, and sooner for broad words"
+    )
 
     @model_validator(mode="after")
     def _population_range(self) -> "SearchQuery":
@@ -78,7 +86,9 @@ class SearchResults(BaseModel):
     items: list[SearchHit]
     next_cursor: str | None
     total_count: int = Field(description="all matches; with other filters but the topic filter, see facets")
-    facets: list[TopicFacet] = Field(description="matches per topic, all filters but the topic filter applied")
+    facets: list[TopicFacet] | None = Field(
+        description="matches per topic, all filters but the topic filter applied; null when not asked for"
+    )
     corrected_query: str | None = Field(description="the words searched instead, when the typed ones found nothing")
     corrections: list[Correction]
     ranked_limit: int | None = Field(

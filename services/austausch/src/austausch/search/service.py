@@ -32,10 +32,12 @@ async def search(
     session: AsyncSession, caller: Caller, query: SearchQuery, page: PageParams, settings: Settings
 ) -> SearchResults:
     """Everyone signed in searches; the index holds only what everyone may read."""
-    await topics.require_known(session, query.topics)
+    # Every topic, read once: checking the filter, widening it to the topics below, and the facets' labels.
+    known = await topics.list_topics(session)
+    topics.require_among(known, query.topics)
     wanted = SearchFilter(
         entry_kinds=[k.value for k in query.kinds],
-        topics=await topics.with_children(session, query.topics) if query.topics else [],
+        topics=topics.with_children_among(known, query.topics) if query.topics else [],
         target_groups=[g.value for g in query.target_groups],
         bundeslaender=query.bundeslaender,
         municipality_kinds=query.municipality_kinds,
@@ -49,7 +51,7 @@ async def search(
 
     async def run(searched: list[str]) -> SearchPage:
         return await repository.search(
-            searched, query.prefix, wanted, after, page.first + 1, settings.search_candidate_limit
+            searched, query.prefix, wanted, after, page.first + 1, settings.search_candidate_limit, query.facets
         )
 
     found = await run(words)
@@ -63,16 +65,20 @@ async def search(
 
     rows = found.rows[: page.first]
     keys = [(row["kind"], UUID(row["id"])) for row in rows]
-    details = await repository.details(keys, words, query.prefix)
+    details = await repository.details(keys, words, query.prefix, highlight=query.highlight)
     items = [_hit(details[key], row, mode) for key, row in zip(keys, rows, strict=True) if key in details]
     next_cursor = None
     if len(found.rows) > page.first and rows:
         last = rows[-1]
         next_cursor = encode_cursor(mode, last["sort"], last["kind"], last["id"])
-    labels = {t.key: t.label for t in await topics.list_topics(session)}
-    facets = sorted(
-        (TopicFacet(topic=key, label=labels.get(key, key), count=n) for key, n in found.facets.items()),
-        key=lambda facet: (-facet.count, facet.topic),
+    labels = {t.key: t.label for t in known}
+    facets = (
+        None
+        if found.facets is None
+        else sorted(
+            (TopicFacet(topic=key, label=labels.get(key, key), count=n) for key, n in found.facets.items()),
+            key=lambda facet: (-facet.count, facet.topic),
+        )
     )
     return SearchResults(
         items=items,
