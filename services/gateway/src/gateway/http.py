@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.exceptions import ConnectionRejectionError
@@ -46,6 +47,11 @@ class GatewayRouter(GraphQLRouter[Context, None]):
             return await super().run(request, context=context, root_value=root_value)
         finally:
             _current.reset(token)
+
+    def encode_json(self, data: object) -> bytes:
+        # A dashboard page answers with about 4,000 fields: the standard library's encoder took
+        # a thirtieth of the gateway's time for it, orjson a tenth of that.
+        return orjson.dumps(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)

@@ -138,6 +138,25 @@ async def test_a_hundred_municipalities_with_stages_practices_and_comments_take_
     ]
 
 
+async def test_practice_counts_alone_are_counted_without_reading_practices(
+    gateway: Gateway, programme: Programme
+) -> None:
+    query = "{ municipalities(first: 100) { edges { node { name practices(first: 1) { totalCount } } } } }"
+    gateway.reset_calls()
+    data = await ok(gateway, query, role="reader")
+    counts = {edge["node"]["name"]: edge["node"]["practices"]["totalCount"] for edge in data["municipalities"]["edges"]}
+    assert counts["Riesa"] == 3 and {counts[alliance_name(n)] for n in range(ALLIANCES)} == {1}
+    assert gateway.paths["austausch", "/practices/by-municipality"] == 1
+    # Asked for edges as well, the same count comes with the practices.
+    query = (
+        "{ municipalities(first: 100) { edges { node { name practices(first: 1) { totalCount edges { cursor } } } } } }"
+    )
+    with_edges = await ok(gateway, query, role="reader")
+    assert {
+        e["node"]["name"]: e["node"]["practices"]["totalCount"] for e in with_edges["municipalities"]["edges"]
+    } == counts
+
+
 async def test_municipalities_page_on_with_the_end_cursor_and_from_any_edge(
     gateway: Gateway, programme: Programme
 ) -> None:

@@ -178,6 +178,9 @@ async def test_a_german_search_finds_other_forms_of_a_word_best_match_first_with
     narrowed = (await ok(gateway, SEARCH, {"search": "Nachbarschaftsbörse", "topics": ["leben-im-alter"]}))["practices"]
     assert [e["node"]["title"] for e in narrowed["edges"]] == ["Nachbarschaftsbörse für Senioren"]
     assert {f["key"]: f["count"] for f in narrowed["facets"]}["engagement"] == 2  # facets ignore the topic filter
+    # Not asked for, facets are not counted; the total still holds the topic filter.
+    query = 'query { practices(search: "Nachbarschaftsbörse", topics: ["leben-im-alter"]) { totalCount } }'
+    assert (await ok(gateway, query))["practices"] == {"totalCount": 1}
 
     paged = (await ok(gateway, SEARCH, {"search": "Nachbarschaftsbörse", "first": 1}))["practices"]
     rest = (await ok(gateway, SEARCH, {"search": "Nachbarschaftsbörse", "after": paged["pageInfo"]["endCursor"]}))[

@@ -275,6 +275,19 @@ async def test_a_municipality_takes_its_kick_off_from_start_to_completion_throug
     assert "Kommunalprofil" in skipping["errors"][0]["message"]
 
 
+async def test_a_stage_change_without_a_programme_is_made_in_the_main_process(gateway: Gateway, world: World) -> None:
+    pirna = await world.register(ags="14628270", kind="STADT", programmes=["DWK", "ZWK"])
+    await world.known_everywhere([pirna])
+    started = await gateway.query(START, {"id": pirna, "stage": "KICK_OFF"})
+    assert "errors" not in started, started
+    # ZWK comes before DWK: ZWK's Kick-Off is under way, DWK's has not begun.
+    again = await gateway.query(START, {"id": pirna, "stage": "KICK_OFF", "programme": "ZWK"})
+    assert codes(again) == ["CONFLICT"]
+    dwk = await gateway.query(START, {"id": pirna, "stage": "KICK_OFF", "programme": "DWK"})
+    assert "errors" not in dwk, dwk
+    assert dwk["data"]["startStage"]["status"] == "IN_PROGRESS"
+
+
 async def test_a_stage_change_is_refused_to_whoever_may_not_make_it_and_to_bad_input(
     gateway: Gateway, world: World
 ) -> None:

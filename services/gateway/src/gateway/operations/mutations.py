@@ -11,16 +11,16 @@ from strawberry.types import Info
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.operations import present
+from gateway.sources.prozess import MAIN_PROCESS
 from gateway.types.common import (
-    DEFAULT_PROGRAMME,
     Stage,
     as_id,
+    as_programme,
 )
 from gateway.types.exchange import Comment, Practice, PracticeInput
 from gateway.types.municipality import (
     Municipality,
     RegisterMunicipalityInput,
-    programme_of,
 )
 from gateway.types.notification import Notification, NotificationPreference
 from gateway.types.process import ChecklistItem, StageProgress
@@ -31,13 +31,10 @@ from gateway.types.questions import (
 )
 
 
-async def _process_programme(info: Info[Context, None], municipality_id: str, programme: str | None) -> str:
-    """The programme a stage change is meant for: the one named, or the municipality's main process.
-
-    Where the caller sees no process at all, prozess is asked about ZWK's and says why: there is none,
-    or it is not the caller's to change.
-    """
-    return await programme_of(info, municipality_id, programme) or DEFAULT_PROGRAMME
+def _process_programme(programme: str | None) -> str:
+    """The programme a stage change is meant for: the one named, or `main`, which prozess resolves to
+    the municipality's main process in the same request (or says why there is none for the caller)."""
+    return as_programme(programme) if programme is not None else MAIN_PROCESS
 
 
 @strawberry.type
@@ -67,7 +64,7 @@ class Mutation:
         programme: str | None = None,
     ) -> StageProgress:
         municipality = as_id(municipality_id, "municipalityId")
-        chosen = await _process_programme(info, municipality, programme)
+        chosen = _process_programme(programme)
         answer = await info.context.prozess.start_stage(
             municipality, chosen, stage.value, due_date.isoformat() if due_date else None
         )
@@ -85,7 +82,7 @@ class Mutation:
         programme: str | None = None,
     ) -> ChecklistItem:
         municipality = as_id(municipality_id, "municipalityId")
-        chosen = await _process_programme(info, municipality, programme)
+        chosen = _process_programme(programme)
         answer = await info.context.prozess.set_checklist_item(municipality, chosen, stage.value, key, done, evidence)
         return ChecklistItem.from_service(answer)
 
@@ -98,7 +95,7 @@ class Mutation:
         programme: str | None = None,
     ) -> StageProgress:
         municipality = as_id(municipality_id, "municipalityId")
-        chosen = await _process_programme(info, municipality, programme)
+        chosen = _process_programme(programme)
         return StageProgress.from_service(await info.context.prozess.complete_stage(municipality, chosen, stage.value))
 
     @strawberry.mutation

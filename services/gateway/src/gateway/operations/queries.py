@@ -12,6 +12,7 @@ from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.operations import present
 from gateway.pagination import MAX_PAGE_SIZE, PageRequest, check_page_size, page_request, slice_page
+from gateway.selection import selects
 from gateway.types.common import (
     Topic,
     as_id,
@@ -130,7 +131,9 @@ class Query:
             raise bad_input(f"`search` may hold at most {MAX_SEARCH_LENGTH} characters.", argument="search")
         if topics is not None and len(topics) > 50:
             raise bad_input("`topics` may name at most 50 topics.", argument="topics")
-        page = await info.context.austausch.search_practices(search or None, topics, request)
+        page = await info.context.austausch.search_practices(
+            search or None, topics, request, facets=selects(info, "facets")
+        )
         return PracticeConnection.from_slice(slice_page(page, request), page.get("facets"))
 
     @strawberry.field(description="The practices of the municipalities most comparable to this one, best first.")

@@ -33,9 +33,18 @@ class Austausch:
             self.practices.prime(str(record["id"]), record)
         return records
 
-    async def search_practices(self, search: str | None, topics: list[str] | None, page: PageRequest) -> dict[str, Any]:
+    async def search_practices(
+        self, search: str | None, topics: list[str] | None, page: PageRequest, *, facets: bool
+    ) -> dict[str, Any]:
         """German full-text search over practices: best match first, newest first without words."""
-        params: dict[str, Any] = {"kind": "practice", **page.params()}
+        # The schema has no highlighted snippets, and facets cost a broad search most of its time:
+        # austausch is spared the first always and the second unless they are asked for.
+        params: dict[str, Any] = {
+            "kind": "practice",
+            "highlight": "false",
+            "facets": str(facets).lower(),
+            **page.params(),
+        }
         if search:
             params["q"] = search
         if topics:
@@ -64,6 +73,11 @@ class Austausch:
 
     async def practices_of(self, municipality_id: str, page: PageRequest) -> dict[str, Any]:
         return await self.practices_of_municipalities.load((municipality_id, *page.key))
+
+    async def practice_count_of(self, municipality_id: str) -> int:
+        """How many published practices of the municipality the caller sees, without reading any (a page of 0)."""
+        page = await self.practices_of_municipalities.load((municipality_id, 0, None))
+        return int(page.get("total_count") or 0)
 
     @cached_property
     def oldest_comments(self) -> DataLoader[tuple[str, int], list[dict[str, Any]]]:

@@ -13,7 +13,10 @@ from gateway.sources import BATCH, Call, items_of, seg
 
 SERVICE = "prozess"
 # Where a municipality takes part in several programmes, the one the office follows most closely comes first.
+# For reads of processes already fetched; prozess keeps the same order (MAIN_PROGRAMME_FIRST) for `main`.
 PROGRAMME_PREFERENCE = ("ZWK", "DAKS", "DWK")
+# In a process's path in place of its programme: the municipality's main process, as prozess chooses it.
+MAIN_PROCESS = "main"
 
 
 def main_process(processes: list[dict[str, Any]], programme: str | None = None) -> dict[str, Any] | None:

@@ -43,7 +43,6 @@ class StageStatus(Enum):
 
 
 PROGRAMMES = ("DWK", "ZWK", "DAKS")
-DEFAULT_PROGRAMME = "ZWK"
 
 
 @strawberry.type

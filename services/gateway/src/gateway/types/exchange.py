@@ -143,6 +143,11 @@ class PracticeConnection:
     )
 
     @classmethod
+    def counted(cls, total_count: int) -> PracticeConnection:
+        """Only the count, for a query that selects nothing else of the connection."""
+        return cls(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None), total_count=total_count)
+
+    @classmethod
     def from_slice(cls, page: Slice, facets: list[dict[str, Any]] | None = None) -> PracticeConnection:
         return cls(
             edges=[PracticeEdge(node=Practice.from_service(item), cursor=cursor) for cursor, item in page.items],
