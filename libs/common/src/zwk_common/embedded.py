@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PG_USER = "zwk-postgres"  # PostgreSQL refuses to run as root
@@ -28,6 +29,39 @@ def free_port(preferred: int | None = None) -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class ExitedAtStart(RuntimeError):
+    """The server process ended before it was ready: its port may have been taken meanwhile."""
+
+
+class _PortPicker:
+    """A server's port: given, or picked here and picked anew while the first start fails on it.
+
+    A port picked by `free_port` is free only until someone else binds it; a parallel test
+    worker may do so before our server does. Once a server has started, its port is kept:
+    a restart must come back where its clients look.
+    """
+
+    ATTEMPTS = 3
+
+    def __init__(self, port: int | None) -> None:
+        self.picked_here = port is None
+        self.port = port or free_port()
+        self.started = False
+
+    def start(self, start_once: Callable[[], str]) -> str:
+        for attempt in range(1, self.ATTEMPTS + 1):
+            try:
+                url = start_once()
+            except ExitedAtStart:
+                if not self.picked_here or self.started or attempt == self.ATTEMPTS:
+                    raise
+                self.port = free_port()
+                continue
+            self.started = True
+            return url
+        raise AssertionError("unreachable")
 
 
 def wait_for_port(port: int, timeout: float) -> None:
@@ -77,10 +111,14 @@ class EmbeddedPostgres:
 
     def __init__(self, data_dir: Path, port: int | None = None, *, durable: bool = True) -> None:
         self.data_dir = data_dir.resolve()
-        self.port = port or free_port()
+        self._port = _PortPicker(port)
         self.durable = durable
         self.process: subprocess.Popen[bytes] | None = None
         self._as = _run_as()
+
+    @property
+    def port(self) -> int:
+        return self._port.port
 
     @property
     def url(self) -> str:
@@ -106,6 +144,9 @@ class EmbeddedPostgres:
 
     def start(self, timeout: float = 30) -> str:
         self._initdb()
+        return self._port.start(lambda: self._start_once(timeout))
+
+    def _start_once(self, timeout: float) -> str:
         options = [
             "-p",
             str(self.port),
@@ -132,7 +173,7 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"PostgreSQL exited at start; see {log.name}")
+                raise ExitedAtStart(f"PostgreSQL exited at start; see {log.name}")
             if self._ready():
                 return self.url
             time.sleep(0.05)
@@ -190,7 +231,7 @@ class EmbeddedNats:
         cluster_name: str = "zwk",
     ) -> None:
         self.store_dir = store_dir.resolve()
-        self.port = port or free_port()
+        self._port = _PortPicker(port)
         self.name = name
         self.cluster_port = cluster_port
         self.routes = routes or []
@@ -198,11 +239,18 @@ class EmbeddedNats:
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
+    def port(self) -> int:
+        return self._port.port
+
+    @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 15) -> str:
         self.store_dir.mkdir(parents=True, exist_ok=True)
+        return self._port.start(lambda: self._start_once(timeout))
+
+    def _start_once(self, timeout: float) -> str:
         args = [
             nats_server_binary(),
             "-a",
@@ -230,7 +278,7 @@ class EmbeddedNats:
         deadline = time.monotonic() + timeout
         while not any(ports_dir.glob(f"*_{self.process.pid}.ports")):
             if self.process.poll() is not None:
-                raise RuntimeError(f"nats-server exited at start; see {log.name}")
+                raise ExitedAtStart(f"nats-server exited at start; see {log.name}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nats-server did not listen within {timeout:.0f}s")
             time.sleep(0.02)
