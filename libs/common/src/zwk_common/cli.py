@@ -214,8 +214,30 @@ def token(args: argparse.Namespace) -> int:
 
 
 def migrate(args: argparse.Namespace) -> int:
+    from zwk_common.registry import find
+
     database_url = os.environ.get("ZWK_DATABASE_URL") or ServiceSettings().database_url
-    migrate_all(database_url, discover())
+    specs = discover()
+    if args.service is not None:
+        spec = find(args.service)
+        if spec is None or spec.migrations is None:
+            named = ", ".join(s.name for s in specs if s.migrations is not None)
+            print(f"zwk: no migrations of {args.service!r}; services with migrations: {named}", file=sys.stderr)
+            return 2
+        specs = [spec]
+    if args.down_to is None:
+        migrate_all(database_url, specs)
+        return 0
+    # Going back is one service at a time: each schema is its own, as each release of a service is.
+    if args.service is None:
+        print("zwk: --down-to takes one service back; name it with --service", file=sys.stderr)
+        return 2
+    from zwk_common.migrations import downgrade
+
+    (spec,) = specs
+    assert spec.migrations is not None
+    downgrade(spec.migrations, database_url, args.down_to)
+    _say(f"{spec.name}'s schema is back at revision {args.down_to}")
     return 0
 
 
@@ -254,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     p_token.add_argument("--hours", type=int, default=12)
     p_token.set_defaults(run=token)
     p_migrate = commands.add_parser("migrate", help="migrate every service's schema and load its reference data")
+    p_migrate.add_argument("--service", help="only this service's schema")
+    p_migrate.add_argument(
+        "--down-to", metavar="REVISION", help="take one service's schema back to REVISION ('base': nothing)"
+    )
     p_migrate.set_defaults(run=migrate)
     p_asyncapi = commands.add_parser("asyncapi", help="print the event catalogue (AsyncAPI 3, JSON)")
     p_asyncapi.set_defaults(run=asyncapi)

@@ -79,6 +79,11 @@ def upgrade(script_location: Path, database_url: str, revision: str = "head") ->
     command.upgrade(alembic_config(script_location, database_url), revision)
 
 
+def downgrade(script_location: Path, database_url: str, revision: str = "base") -> None:
+    """Take one service's schema back to `revision`; blocking, like `upgrade`."""
+    command.downgrade(alembic_config(script_location, database_url), revision)
+
+
 def create_outbox_table(schema: str) -> None:
     """The outbox of `zwk_common.outbox.Outbox`, for a service's first migration."""
     import sqlalchemy as sa

@@ -112,6 +112,17 @@ def zwk_database_url(zwk_postgres: str) -> Iterator[str]:
         asyncio.run(_drop_database(zwk_postgres, name))
 
 
+@pytest.fixture
+def zwk_empty_database(zwk_postgres: str) -> Iterator[str]:
+    """A database of this test's own with nothing migrated, dropped after it (for migration tests)."""
+    name = f"zwk_empty_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_create_database(zwk_postgres, name))
+    try:
+        yield _database_url(zwk_postgres, name)
+    finally:
+        asyncio.run(_drop_database(zwk_postgres, name))
+
+
 def _kept_tables() -> dict[str, set[str]]:
     kept: dict[str, set[str]] = {}
     for spec in discover():
