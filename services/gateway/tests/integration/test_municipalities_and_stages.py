@@ -210,6 +210,35 @@ async def test_a_slow_service_gives_a_partial_answer_with_an_error_not_a_hung_re
     assert elapsed < 3.0  # the timeout is 0.5 s; without it the answer would wait 5 s or more
 
 
+async def test_a_page_whose_processes_time_out_lists_its_municipalities_with_an_error_for_each_stage(
+    stack: Stack, world: World
+) -> None:
+    for ags, name in (("01051002", "Arkebek"), ("01051003", "Averlak")):
+        await world.register(ags=ags, name=name, kind="GEMEINDE", population=300, programmes=["DAKS"])
+    async with (
+        slow_service() as slow,
+        running_gateway(stack.settings(prozess_url=slow, service_timeout_seconds=0.5)) as gateway,
+    ):
+        gateway.reset_calls()
+        started = time.monotonic()
+        answer = await gateway.query(
+            '{ municipalities(first: 10, filter: {nameContains: "A", bundesland: "SH"}) '
+            "{ edges { node { name currentStage } } } }",
+            role="reader",
+        )
+        elapsed = time.monotonic() - started
+        calls = dict(gateway.calls)
+    nodes = [edge["node"] for edge in answer["data"]["municipalities"]["edges"]]
+    assert {node["name"] for node in nodes} >= {"Arkebek", "Averlak"}
+    assert all(node["currentStage"] is None for node in nodes)
+    errors = answer["errors"]
+    assert len(errors) == len(nodes)
+    assert {(e["path"][-1], e["extensions"]["code"]) for e in errors} == {("currentStage", "SERVICE_UNAVAILABLE")}
+    # Loaded ahead for the page, the processes are asked for and waited for once, not again by each field.
+    assert calls["prozess"] == 1
+    assert elapsed < 3.0
+
+
 STAGE = """mutation($id: ID!, $stage: Stage!, $due: Date, $programme: String) {
     %s(municipalityId: $id, stage: $stage, dueDate: $due, programme: $programme) {
       stage status startedAt completedAt dueDate overdue checklist { key done } } }"""

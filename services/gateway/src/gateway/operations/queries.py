@@ -24,6 +24,7 @@ from gateway.types.municipality import (
     Municipality,
     MunicipalityConnection,
     MunicipalityFilter,
+    load_ahead,
 )
 from gateway.types.notification import NotificationConnection, NotificationPreference
 from gateway.types.process import ProgrammeOverview
@@ -73,7 +74,7 @@ class Query:
         }
         if not (present(criteria.stage) or present(criteria.overdue)):
             shown = slice_page(await info.context.kommunen.list_municipalities(filters, request), request)
-            return MunicipalityConnection.from_slice(shown)
+            return await load_ahead(info, MunicipalityConnection.from_slice(shown))
         # Where each municipality stands is prozess's knowledge: it pages, kommunen fills in the records.
         stage = criteria.stage.value if present(criteria.stage) else None  # type: ignore[union-attr]
         overdue = criteria.overdue if present(criteria.overdue) else None
@@ -84,7 +85,7 @@ class Query:
             loaded = await info.context.kommunen.municipalities.load_many(ids)
             records = {i: r for i, r in zip(ids, loaded, strict=True) if r is not None}
             kept = [(cursor, records[item["id"]]) for cursor, item in shown.items if item["id"] in records]
-            return MunicipalityConnection.from_slice(replace(shown, items=kept))
+            return await load_ahead(info, MunicipalityConnection.from_slice(replace(shown, items=kept)))
         # Both services' filters: a full page of prozess's matches, narrowed by kommunen, is the page paged in.
         whole = PageRequest(MAX_PAGE_SIZE, request.service_after, 0)
         id_page = await info.context.prozess.municipality_ids(programme, stage, overdue, whole)
@@ -102,7 +103,7 @@ class Query:
             "next_cursor": id_page.get("next_cursor"),
             "total_count": len(matching) if every_match_seen else id_page.get("total_count"),
         }
-        return MunicipalityConnection.from_slice(slice_page(page, request))
+        return await load_ahead(info, MunicipalityConnection.from_slice(slice_page(page, request)))
 
     @strawberry.field
     async def programme_overview(self, info: Info[Context, None], programme: str = "ZWK") -> ProgrammeOverview:

@@ -15,7 +15,26 @@ from strawberry.dataloader import DataLoader
 from gateway.errors import NOT_FOUND, GatewayError
 
 K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 BATCH = 100  # the most ids a service reads in one batch
+
+
+class NotLoaded:
+    """What `loaded` answers for a key its loader has not got yet."""
+
+
+NOT_LOADED = NotLoaded()
+
+
+def loaded(loader: DataLoader[K, V], key: K) -> V | NotLoaded:
+    """The value `loader` already holds for `key`, without waiting; NOT_LOADED if it holds none (yet).
+
+    A failed load counts as none: the resolver then asks the loader, and gets its error.
+    """
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        return NOT_LOADED
+    return future.result()
 
 
 class Call(Protocol):

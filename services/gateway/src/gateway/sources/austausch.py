@@ -8,10 +8,15 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from gateway.pagination import PageRequest
-from gateway.sources import BATCH, Call, PageKey, batch_loader, items_of, page_loader, seg
+from gateway.sources import BATCH, Call, NotLoaded, PageKey, batch_loader, items_of, loaded, page_loader, seg
 
 SERVICE = "austausch"
 PUBLISHED = "PUBLISHED"
+
+
+def _count_only(municipality_id: str) -> PageKey:
+    """The page of none: its answer carries the count alone."""
+    return (municipality_id, 0, None)
 
 
 class Austausch:
@@ -76,8 +81,17 @@ class Austausch:
 
     async def practice_count_of(self, municipality_id: str) -> int:
         """How many published practices of the municipality the caller sees, without reading any (a page of 0)."""
-        page = await self.practices_of_municipalities.load((municipality_id, 0, None))
+        page = await self.practices_of_municipalities.load(_count_only(municipality_id))
         return int(page.get("total_count") or 0)
+
+    def loaded_practice_count(self, municipality_id: str) -> int | NotLoaded:
+        """`practice_count_of` if it is loaded already (a page loads the counts ahead), else NOT_LOADED."""
+        page = loaded(self.practices_of_municipalities, _count_only(municipality_id))
+        return page if isinstance(page, NotLoaded) else int(page.get("total_count") or 0)
+
+    async def load_practice_counts(self, municipality_ids: list[str]) -> None:
+        """The counts of `practice_count_of` for many municipalities, read ahead in one call."""
+        await self.practices_of_municipalities.load_many([_count_only(i) for i in municipality_ids])
 
     @cached_property
     def oldest_comments(self) -> DataLoader[tuple[str, int], list[dict[str, Any]]]:

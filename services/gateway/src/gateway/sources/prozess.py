@@ -9,7 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from gateway.pagination import PageRequest
-from gateway.sources import BATCH, Call, items_of, seg
+from gateway.sources import BATCH, Call, NotLoaded, items_of, loaded, seg
 
 SERVICE = "prozess"
 # Where a municipality takes part in several programmes, the one the office follows most closely comes first.
@@ -63,6 +63,11 @@ class Prozess:
     ) -> dict[str, Any] | None:
         loader = self.processes if checklists else self.summaries
         return main_process(await loader.load(municipality_id), programme)
+
+    def loaded_process(self, municipality_id: str, *, checklists: bool = False) -> dict[str, Any] | None | NotLoaded:
+        """`process` if its processes are loaded already (a page loads them ahead), else NOT_LOADED."""
+        found = loaded(self.processes if checklists else self.summaries, municipality_id)
+        return found if isinstance(found, NotLoaded) else main_process(found)
 
     async def municipality_ids(
         self, programme: str | None, stage: str | None, overdue: bool | None, page: PageRequest
