@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import nats
 import nats.js.errors
 import pytest
 
-from zwk_common.db import asyncpg_dsn
 from zwk_common.events import Envelope
 from zwk_common.messaging import server_urls
-from zwk_common.testing import eventually
+from zwk_common.testing import eventually, execute, fetch, fetch_value
 from zwk_common.testing.plugin import bearer
 
 GEMEINDEN = Path(__file__).resolve().parents[1] / "fixtures" / "gemeinden.csv"
@@ -155,28 +153,6 @@ class Registrar:
             row = None
             if self.pause:
                 await asyncio.sleep(self.pause)
-
-
-async def fetch(database_url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(asyncpg_dsn(database_url), timeout=5)
-    try:
-        return list(await connection.fetch(sql, *args))
-    finally:
-        await connection.close()
-
-
-async def execute(database_url: str, sql: str) -> None:
-    """Run SQL statements (several allowed) in one go."""
-    connection = await asyncpg.connect(asyncpg_dsn(database_url), timeout=5)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-async def fetch_value(database_url: str, sql: str, *args: Any) -> Any:
-    rows = await fetch(database_url, sql, *args)
-    return rows[0][0] if rows else None
 
 
 async def stream_events(nats_url: str, stream: str, subject: str, *, limit: int = 20_000) -> list[Envelope]:

@@ -6,30 +6,21 @@ fails on the day it is needed.
 
 import asyncio
 
-import asyncpg
 import pytest
 from alembic.script import ScriptDirectory
 
 from zwk_common.cli import main as zwk
-from zwk_common.db import asyncpg_dsn
 from zwk_common.migrations import alembic_config, downgrade, upgrade
 from zwk_common.registry import ServiceSpec, discover
+from zwk_common.testing import fetch
 
 MIGRATED = [spec for spec in discover() if spec.migrations is not None]
-
-
-async def _fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return await connection.fetch(query, *args)
-    finally:
-        await connection.close()
 
 
 def _relations(database_url: str, schema: str) -> set[str]:
     """Tables, views, sequences, indexes, types and functions of `schema`, but alembic's version table."""
     rows = asyncio.run(
-        _fetch(
+        fetch(
             database_url,
             """
             SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -67,7 +58,7 @@ def test_migrations_go_down_to_nothing_and_up_again_to_the_same_schema(
 
 
 def _version(database_url: str, schema: str) -> str | None:
-    rows = asyncio.run(_fetch(database_url, f'SELECT version_num FROM "{schema}".alembic_version'))
+    rows = asyncio.run(fetch(database_url, f'SELECT version_num FROM "{schema}".alembic_version'))
     return rows[0]["version_num"] if rows else None
 
 

@@ -7,23 +7,15 @@ from typing import Any
 import asyncpg
 
 from austausch.spec import MIGRATIONS
-from zwk_common.db import asyncpg_dsn
 from zwk_common.migrations import downgrade, upgrade
+from zwk_common.testing import fetch
 
 MUNICIPALITY = uuid.UUID("2d0f1a52-4a8e-4c1e-9d55-2c6a4c1b7e01")
 PRACTICE = uuid.UUID("7b6c1f0e-3d2a-4b59-8e44-5f1d2a9c3e02")
 
 
-async def _run(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return await connection.fetch(query, *args)
-    finally:
-        await connection.close()
-
-
 def run(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    return asyncio.run(_run(database_url, query, *args))
+    return asyncio.run(fetch(database_url, query, *args))
 
 
 def _matches(database_url: str, words: str) -> bool:

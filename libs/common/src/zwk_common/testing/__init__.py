@@ -14,12 +14,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from zwk_common.db import async_url
+from zwk_common.db import async_url, asyncpg_dsn
 
 T = TypeVar("T")
 
@@ -39,6 +40,29 @@ async def scratch_schema(database_url: str, metadata: MetaData) -> AsyncIterator
             await connection.execute(drop)
     finally:
         await engine.dispose()
+
+
+async def fetch(database_url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """The rows of one query, on a connection of its own: what a test checks in the database."""
+    connection = await asyncpg.connect(asyncpg_dsn(database_url), timeout=5)
+    try:
+        return list(await connection.fetch(sql, *args))
+    finally:
+        await connection.close()
+
+
+async def fetch_value(database_url: str, sql: str, *args: Any) -> Any:
+    rows = await fetch(database_url, sql, *args)
+    return rows[0][0] if rows else None
+
+
+async def execute(database_url: str, sql: str, *args: Any) -> None:
+    """Run SQL (several statements allowed without arguments), on a connection of its own."""
+    connection = await asyncpg.connect(asyncpg_dsn(database_url), timeout=5)
+    try:
+        await connection.execute(sql, *args)
+    finally:
+        await connection.close()
 
 
 @asynccontextmanager
