@@ -99,8 +99,17 @@ async def test_nothing_acknowledged_is_lost_when_the_stream_leader_is_killed(
             survivors = [node.url for node in nodes if node is not leader]
             created_at_kill, acknowledged_at_kill = len(registrar.created), len(publisher.acknowledged)
 
+            tries_at_kill = publisher.failed_tries
             await registrar.until_created(created_at_kill + 30, timeout=60)
-            await eventually(lambda: _at_least(publisher.acknowledged, acknowledged_at_kill + 50), timeout=60)
+            try:
+                await eventually(lambda: _at_least(publisher.acknowledged, acknowledged_at_kill + 50), timeout=60)
+            except AssertionError as exc:
+                # Once seen on a starved machine, cause unknown: say what the publisher saw.
+                raise AssertionError(
+                    f"after {leader.name} was killed: {len(publisher.acknowledged) - acknowledged_at_kill} "
+                    f"acknowledged, {publisher.failed_tries - tries_at_kill} tries failed, "
+                    f"publisher {'running' if not publishing.done() else 'ended'}"
+                ) from exc
         finally:
             publisher.stop.set()
             await asyncio.wait_for(publishing, timeout=30)
