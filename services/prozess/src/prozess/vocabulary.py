@@ -9,8 +9,8 @@ class Programme(StrEnum):
     DAKS = "DAKS"
 
 
-# Which process is "the" process of a municipality in more than one programme (`main` in a path);
-# the gateway orders the processes it has already read the same way (PROGRAMME_PREFERENCE).
+# Which process is "the" process of a municipality in more than one programme: `main` in a path,
+# and `main` on every process read, which the gateway follows.
 MAIN_PROGRAMME_FIRST = (Programme.ZWK, Programme.DAKS, Programme.DWK)
 
 

@@ -382,6 +382,22 @@ async def test_main_names_the_main_process_in_a_path(prozess) -> None:  # type: 
     )
     assert ticked.status_code == 200, ticked.text
 
+    # Every read marks the main process the same way, for the gateway to follow.
+    dortmund, riesa = str(prozess.DORTMUND), str(prozess.RIESA)
+    for path in ("/processes", "/processes/summaries"):
+        listed = await prozess.get(path, office, municipality_id=[dortmund, riesa])
+        assert listed.status_code == 200, listed.text
+        found = listed.json()
+        found = found["items"] if isinstance(found, dict) else found
+        assert {(p["municipality_id"], p["programme"], p["main"]) for p in found} == {
+            (dortmund, "ZWK", True),
+            (dortmund, "DAKS", False),
+            (riesa, "DAKS", True),
+        }, path
+    for programme, main in (("ZWK", True), ("DAKS", False)):
+        one = await prozess.get(f"/processes/{prozess.DORTMUND}/{programme}", office)
+        assert one.json()["main"] is main
+
 
 async def test_main_is_not_found_without_a_process_and_forbidden_to_others(prozess) -> None:  # type: ignore[no-untyped-def]
     await prozess.register()

@@ -12,26 +12,16 @@ from gateway.pagination import PageRequest
 from gateway.sources import BATCH, Call, NotLoaded, items_of, loaded, seg
 
 SERVICE = "prozess"
-# Where a municipality takes part in several programmes, the one the office follows most closely comes first.
-# For reads of processes already fetched; prozess keeps the same order (MAIN_PROGRAMME_FIRST) for `main`.
-PROGRAMME_PREFERENCE = ("ZWK", "DAKS", "DWK")
 # In a process's path in place of its programme: the municipality's main process, as prozess chooses it.
 MAIN_PROCESS = "main"
 
 
 def main_process(processes: list[dict[str, Any]], programme: str | None = None) -> dict[str, Any] | None:
-    """The process a question about "the" process of a municipality means."""
+    """The process a question about "the" process of a municipality means: the one of `programme`,
+    else the one prozess marks as its main process."""
     if programme is not None:
         return next((p for p in processes if p["programme"] == programme), None)
-    ranked = sorted(
-        processes,
-        key=lambda p: (
-            PROGRAMME_PREFERENCE.index(p["programme"])
-            if p["programme"] in PROGRAMME_PREFERENCE
-            else len(PROGRAMME_PREFERENCE)
-        ),
-    )
-    return ranked[0] if ranked else None
+    return next((p for p in processes if p.get("main")), None)
 
 
 class Prozess:

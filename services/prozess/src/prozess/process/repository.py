@@ -5,7 +5,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, and_, exists, func, literal, or_, select, true, update
+from sqlalchemy import RowMapping, String, and_, bindparam, exists, func, literal, or_, select, true, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS, ProcessFacts
 from prozess.models import (
@@ -22,7 +23,7 @@ from prozess.models import (
     swot_items,
 )
 from prozess.repository import Repository
-from prozess.vocabulary import KNOWN_INDICATORS
+from prozess.vocabulary import KNOWN_INDICATORS, MAIN_PROGRAMME_FIRST
 from zwk_common.sql import among, insert
 
 POPULATION = "population"
@@ -113,8 +114,13 @@ class ProcessRepository(Repository):
         return list(result.scalars())
 
     async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
+        """Every process of the municipalities, each with `main`: whether it is its municipality's main one."""
+        main_first = bindparam("main_first", [p.value for p in MAIN_PROGRAMME_FIRST], type_=ARRAY(String))
+        rank = func.row_number().over(
+            partition_by=processes.c.municipality_id, order_by=func.array_position(main_first, processes.c.programme)
+        )
         result = await self.session.execute(
-            select(processes, municipalities.c.name)
+            select(processes, municipalities.c.name, (rank == 1).label("main"))
             .join(municipalities, municipalities.c.id == processes.c.municipality_id)
             .where(among(processes.c.municipality_id, municipality_ids))
             .order_by(processes.c.municipality_id, processes.c.programme)

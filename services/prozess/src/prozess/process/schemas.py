@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from prozess.checklist.schemas import ChecklistItem
 from prozess.stages import Stage, StageStatus
@@ -54,6 +54,9 @@ class ProcessSummary(BaseModel):
     municipality_name: str
     programme: str
     active: bool
+    main: bool = Field(
+        description="the municipality's main process, the one `main` names in a path (ZWK before DAKS before DWK)"
+    )
     current_stage: Stage | None
     overdue: bool
     stages: list[StageSummary]

@@ -172,6 +172,7 @@ def _process_fields(row: RowMapping, stages: Sequence[StageSummary]) -> dict[str
         "municipality_name": row["name"],
         "programme": row["programme"],
         "active": row["active"],
+        "main": row["main"],
         "current_stage": row["current_stage"],
         "overdue": any(stage.overdue for stage in stages),
         "stages": stages,
