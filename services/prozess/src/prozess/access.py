@@ -6,7 +6,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.process.repository import ProcessRepository
-from prozess.vocabulary import MAIN_PROGRAMME_FIRST, Programme
+from prozess.vocabulary import Programme
 from zwk_common.auth import Caller, Role
 from zwk_common.errors import Conflict, Forbidden, NotFound
 
@@ -60,10 +60,9 @@ async def main_programme(session: AsyncSession, caller: Caller, municipality_id:
     else:
         require_read(caller, municipality_id)
     repository = ProcessRepository(session)
-    found = set(await repository.programmes_of(municipality_id))
-    for programme in MAIN_PROGRAMME_FIRST:
-        if programme.value in found:
-            return programme
+    found = await repository.main_programme_of(municipality_id)
+    if found is not None:
+        return Programme(found)
     if await repository.municipality(municipality_id) is None:
         raise NotFound(f"No municipality with the id {municipality_id} takes part in any programme.")
     raise NotFound(f"The municipality {municipality_id} has no process.")

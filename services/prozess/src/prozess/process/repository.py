@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping, String, and_, bindparam, exists, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 
 from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS, ProcessFacts
 from prozess.models import (
@@ -27,6 +28,12 @@ from prozess.vocabulary import KNOWN_INDICATORS, MAIN_PROGRAMME_FIRST
 from zwk_common.sql import among, insert
 
 POPULATION = "population"
+
+
+def _main_first() -> ColumnElement[Any]:
+    """Orders a municipality's processes main one first (MAIN_PROGRAMME_FIRST); unknown programmes last."""
+    order = bindparam("main_first", [p.value for p in MAIN_PROGRAMME_FIRST], type_=ARRAY(String))
+    return func.array_position(order, processes.c.programme).asc().nulls_last()
 
 
 class ProcessRepository(Repository):
@@ -107,18 +114,19 @@ class ProcessRepository(Repository):
             query = query.with_for_update(of=processes)
         return (await self.session.execute(query)).mappings().first()
 
-    async def programmes_of(self, municipality_id: UUID) -> list[str]:
+    async def main_programme_of(self, municipality_id: UUID) -> str | None:
+        """The programme of the municipality's main process; None without a process."""
         result = await self.session.execute(
-            select(processes.c.programme).where(processes.c.municipality_id == municipality_id)
+            select(processes.c.programme)
+            .where(processes.c.municipality_id == municipality_id)
+            .order_by(_main_first())
+            .limit(1)
         )
-        return list(result.scalars())
+        return result.scalar()
 
     async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
         """Every process of the municipalities, each with `main`: whether it is its municipality's main one."""
-        main_first = bindparam("main_first", [p.value for p in MAIN_PROGRAMME_FIRST], type_=ARRAY(String))
-        rank = func.row_number().over(
-            partition_by=processes.c.municipality_id, order_by=func.array_position(main_first, processes.c.programme)
-        )
+        rank = func.row_number().over(partition_by=processes.c.municipality_id, order_by=_main_first())
         result = await self.session.execute(
             select(processes, municipalities.c.name, (rank == 1).label("main"))
             .join(municipalities, municipalities.c.id == processes.c.municipality_id)
