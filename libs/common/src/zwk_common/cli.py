@@ -217,25 +217,23 @@ def migrate(args: argparse.Namespace) -> int:
     from zwk_common.registry import find
 
     database_url = os.environ.get("ZWK_DATABASE_URL") or ServiceSettings().database_url
-    specs = discover()
-    if args.service is not None:
-        spec = find(args.service)
-        if spec is None or spec.migrations is None:
-            named = ", ".join(s.name for s in specs if s.migrations is not None)
-            print(f"zwk: no migrations of {args.service!r}; services with migrations: {named}", file=sys.stderr)
-            return 2
-        specs = [spec]
-    if args.down_to is None:
-        migrate_all(database_url, specs)
-        return 0
-    # Going back is one service at a time: each schema is its own, as each release of a service is.
     if args.service is None:
-        print("zwk: --down-to takes one service back; name it with --service", file=sys.stderr)
+        if args.down_to is not None:
+            # Going back is one service at a time: each schema is its own, as each release of a service is.
+            print("zwk: --down-to takes one service back; name it with --service", file=sys.stderr)
+            return 2
+        migrate_all(database_url, discover())
+        return 0
+    spec = find(args.service)
+    if spec is None or spec.migrations is None:
+        named = ", ".join(s.name for s in discover() if s.migrations is not None)
+        print(f"zwk: no migrations of {args.service!r}; services with migrations: {named}", file=sys.stderr)
         return 2
+    if args.down_to is None:
+        migrate_all(database_url, [spec])
+        return 0
     from zwk_common.migrations import downgrade
 
-    (spec,) = specs
-    assert spec.migrations is not None
     downgrade(spec.migrations, database_url, args.down_to)
     _say(f"{spec.name}'s schema is back at revision {args.down_to}")
     return 0

@@ -51,17 +51,17 @@ class _PortPicker:
         self.started = False
 
     def start(self, start_once: Callable[[], str]) -> str:
-        for attempt in range(1, self.ATTEMPTS + 1):
+        attempts = self.ATTEMPTS if self.picked_here and not self.started else 1
+        for attempt in range(1, attempts + 1):
             try:
                 url = start_once()
+                break
             except ExitedAtStart:
-                if not self.picked_here or self.started or attempt == self.ATTEMPTS:
+                if attempt == attempts:
                     raise
                 self.port = free_port()
-                continue
-            self.started = True
-            return url
-        raise AssertionError("unreachable")
+        self.started = True
+        return url
 
 
 def wait_for_port(port: int, timeout: float) -> None:
