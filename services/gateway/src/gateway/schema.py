@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.config import Settings
 from gateway.errors import CallerFacingErrors
+from gateway.execution import GatewayExecution
 from gateway.operations.live import Subscription
 from gateway.operations.mutations import Mutation
 from gateway.operations.queries import Query
@@ -67,4 +68,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        execution_context_class=GatewayExecution,
     )

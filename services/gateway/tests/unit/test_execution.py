@@ -1,0 +1,190 @@
+"""The gateway's short way for plain attributes answers exactly as graphql-core's own path does."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from gateway.config import Settings
+from gateway.execution import GatewayExecution, plain_leaf
+from gateway.schema import build_schema
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Broken(Exception):
+    pass
+
+
+@strawberry.type
+class Item:
+    name: str
+    size: int
+    colour: Colour
+    due: date | None
+    seen_at: datetime | None
+    # What the short way must hand back to graphql-core: a null where none may be, a value the type
+    # refuses, an attribute that raises, an exception as the value, an awaitable.
+    required: str
+    count: int
+    failing: str
+    exceptional: str | None
+    later: str
+
+    @strawberry.field
+    def shout(self, loud: bool = True) -> str:
+        return self.name.upper() if loud else self.name
+
+
+def _item(**overrides: Any) -> Item:
+    values: dict[str, Any] = {
+        "name": "Kirchheim",
+        "size": 3,
+        "colour": Colour.BLUE,
+        "due": date(2026, 12, 1),
+        "seen_at": datetime(2026, 11, 21, 9, 30, tzinfo=UTC),
+        "required": "x",
+        "count": 1,
+        "failing": "fine",
+        "exceptional": None,
+        "later": "soon",
+    }
+    values.update(overrides)
+    return Item(**values)
+
+
+class Failing:
+    """An item whose `failing` attribute raises when read."""
+
+    def __init__(self, item: Item) -> None:
+        self._item = item
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "failing":
+            raise Broken("cannot read it")
+        return getattr(self._item, name)
+
+
+async def _later() -> str:
+    return "awaited"
+
+
+ITEMS: list[Any] = [
+    _item(),
+    _item(name="Ohne Datum", due=None, seen_at=None, colour=Colour.RED),
+    _item(required=None),
+    _item(count=2**40),
+    Failing(_item(name="Failing")),
+    _item(exceptional=Broken("given as a value")),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return ITEMS
+
+    @strawberry.field
+    def waiting(self) -> Item:
+        # A fresh coroutine for each execution: a plain attribute that is awaitable is awaited.
+        return _item(later=_later())
+
+
+QUERY = """{
+  items { name size colour due seenAt required count failing exceptional shout(loud: false) }
+  waiting { later }
+}"""
+
+
+def _answer(result: Any) -> tuple[Any, list[tuple[str, Any]]]:
+    errors = sorted((e.message, e.path) for e in result.errors or [])
+    return result.data, errors
+
+
+async def test_plain_attributes_are_answered_as_graphql_core_answers_them() -> None:
+    plain = strawberry.Schema(query=Query)
+    short = strawberry.Schema(query=Query, execution_context_class=GatewayExecution)
+
+    expected = _answer(await plain.execute(QUERY))
+    answered = _answer(await short.execute(QUERY))
+
+    assert answered == expected
+    data, errors = answered
+    assert data is not None
+    assert data["items"][0] == {
+        "name": "Kirchheim",
+        "size": 3,
+        "colour": "BLUE",
+        "due": "2026-12-01",
+        "seenAt": "2026-11-21T09:30:00+00:00",
+        "required": "x",
+        "count": 1,
+        "failing": "fine",
+        "exceptional": None,
+        "shout": "Kirchheim",
+    }
+    assert data["items"][1]["due"] is None and data["items"][1]["colour"] == "RED"
+    assert data["waiting"] == {"later": "awaited"}
+    # The located errors of graphql-core's own path: the null, the refused value, the raising attribute
+    # and the exception given as a value, each at its path; an item with a non-null field that failed is null.
+    assert data["items"][2:5] == [None, None, None]
+    assert data["items"][5]["exceptional"] is None and data["items"][5]["name"] == "Kirchheim"
+    assert {tuple(path) for _, path in errors} == {
+        ("items", 2, "required"),
+        ("items", 3, "count"),
+        ("items", 4, "failing"),
+        ("items", 5, "exceptional"),
+    }
+
+
+class CountingResolves(SchemaExtension):
+    seen: list[str] = []
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        CountingResolves.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+async def test_an_extension_that_wraps_resolvers_still_sees_every_plain_field() -> None:
+    CountingResolves.seen = []
+    schema = strawberry.Schema(query=Query, extensions=[CountingResolves], execution_context_class=GatewayExecution)
+
+    result = await schema.execute("{ items { name size } }")
+
+    assert result.errors is None
+    assert CountingResolves.seen.count("name") == len(ITEMS)
+    assert CountingResolves.seen.count("size") == len(ITEMS)
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field_name", "planned"),
+    [
+        ("StageProgress", "status", True),
+        ("StageProgress", "dueDate", True),
+        ("Municipality", "name", True),
+        ("Municipality", "population", True),
+        # A resolver of its own, a list, an object, arguments: graphql-core's path.
+        ("Municipality", "currentStage", False),
+        ("Municipality", "stages", False),
+        ("Municipality", "programmes", False),
+        ("MunicipalityEdge", "node", False),
+        ("Municipality", "practices", False),
+    ],
+)
+def test_the_gateway_schema_reads_only_plain_leaves_the_short_way(
+    type_name: str, field_name: str, planned: bool
+) -> None:
+    schema = build_schema(Settings())
+    field = schema._schema.type_map[type_name].fields[field_name]  # type: ignore[attr-defined]
+
+    assert (plain_leaf(field) is not None) is planned
