@@ -1,13 +1,21 @@
-"""One pooled HTTP client per service; a service's problem details become GraphQL errors."""
+"""One pooled HTTP client for the services; a service's problem details become GraphQL errors.
+
+The client is aiohttp's: httpx spent about 1.2 ms of the gateway's CPU on a call with 100 ids in
+its query (it parses a URL character by character), aiohttp 0.2 ms; a dashboard's page makes three.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
-import httpx
+import aiohttp
 import orjson
+from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+from yarl import URL
 
 from gateway.config import Settings
 from gateway.errors import (
@@ -41,70 +49,108 @@ SERVICE_NAMES = {
     "austausch": "exchange forum",
     "benachrichtigung": "notification",
 }
+# Connections kept open to each service, as many as requests may wait on it at once.
+CONNECTIONS_PER_SERVICE = 100
+
+
+def query_string(params: Mapping[str, Any] | None) -> str:
+    """The query of a call: a list repeats its key, a boolean is `true`/`false`, None is left out."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in (params or {}).items():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if item is None:
+                continue
+            pairs.append((key, ("true" if item else "false") if isinstance(item, bool) else str(item)))
+    return urlencode(pairs)
 
 
 class ServiceClients:
-    """The gateway's HTTP clients, one connection pool per service; `calls` counts requests per service,
-    and `paths`, once a test sets it, per service and path (paths carry ids: never counted in service)."""
+    """The gateway's HTTP client, pooling connections per service; `calls` counts requests per service,
+    and `paths`, once a test sets it, per service and path (paths carry ids: never counted in service).
+
+    Made on the gateway's start, inside its event loop, as aiohttp requires.
+    """
 
     def __init__(self, settings: Settings) -> None:
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        timeout = httpx.Timeout(settings.service_timeout_seconds, connect=settings.service_connect_timeout_seconds)
-        self.clients = {
-            name: httpx.AsyncClient(base_url=getattr(settings, f"{name}_url"), limits=limits, timeout=timeout)
-            for name in SERVICES
-        }
+        self.base_urls = {name: str(getattr(settings, f"{name}_url")).rstrip("/") for name in SERVICES}
+        # Like a read timeout: an answer may take as long as it keeps sending; silence for this long ends it.
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=settings.service_connect_timeout_seconds,
+            sock_read=settings.service_timeout_seconds,
+        )
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=CONNECTIONS_PER_SERVICE * len(SERVICES), limit_per_host=CONNECTIONS_PER_SERVICE
+            ),
+            timeout=timeout,
+            json_serialize=lambda value: orjson.dumps(value).decode(),
+            # A client span for every call, its context sent on: the service's request continues the trace.
+            trace_configs=[create_trace_config()],
+        )
         self.calls: dict[str, int] = dict.fromkeys(SERVICES, 0)
         self.paths: Counter[tuple[str, str]] | None = None
 
     async def close(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        await self.session.close()
 
-    async def request(self, service: str, method: str, path: str, *, token: str | None, **kwargs: Any) -> Any:
+    async def request(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
         self.calls[service] += 1
         if self.paths is not None:
             self.paths[service, path] += 1
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        query = query_string(params)
+        # Encoded here, once: the path's segments are quoted by the sources, the query by urlencode.
+        url = URL(self.base_urls[service] + path + (f"?{query}" if query else ""), encoded=True)
         try:
-            response = await self.clients[service].request(method, path, headers=headers, **kwargs)
-        except httpx.TimeoutException as exc:
+            async with self.session.request(method, url, headers=headers, json=json) as response:
+                status, body = response.status, await response.read()
+        except TimeoutError as exc:
             log.warning("%s %s %s: no answer in time", service, method, path)
             raise GatewayError(
                 f"The {SERVICE_NAMES[service]} service did not answer in time; try again shortly.",
                 SERVICE_UNAVAILABLE,
                 service=service,
             ) from exc
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             log.warning("%s %s %s: %s", service, method, path, type(exc).__name__)
             raise GatewayError(
                 f"The {SERVICE_NAMES[service]} service cannot be reached; try again shortly.",
                 SERVICE_UNAVAILABLE,
                 service=service,
             ) from exc
-        if response.status_code >= 400:
-            raise problem_to_error(service, response)
+        if status >= 400:
+            raise problem_to_error(service, status, body)
         # orjson: a page of 100 municipalities with their processes and practices is half a megabyte
         # of JSON, which the standard library decodes at a quarter of the speed.
-        return orjson.loads(response.content) if response.content else None
+        return orjson.loads(body) if body else None
 
 
-def problem_to_error(service: str, response: httpx.Response) -> GatewayError:
+def problem_to_error(service: str, status: int, body: bytes) -> GatewayError:
     """The caller's view of a refusal: the service's own explanation, never its internals."""
     try:
-        problem = response.json()
-    except ValueError:
+        problem = orjson.loads(body)
+    except orjson.JSONDecodeError:
         problem = {}
     if not isinstance(problem, dict):
         problem = {}
-    if response.status_code >= 500 or response.status_code == 429:
-        log.warning("%s answered %s: %s", service, response.status_code, problem.get("title"))
-        code = "RATE_LIMITED" if response.status_code == 429 else SERVICE_UNAVAILABLE
+    if status >= 500 or status == 429:
+        log.warning("%s answered %s: %s", service, status, problem.get("title"))
+        code = "RATE_LIMITED" if status == 429 else SERVICE_UNAVAILABLE
         return GatewayError(
             f"The {SERVICE_NAMES[service]} service could not answer; try again shortly.", code, service=service
         )
     given_code = problem.get("code")
-    code = given_code if given_code in PASSED_ON_CODES else CODE_BY_STATUS.get(response.status_code, BAD_USER_INPUT)
+    code = given_code if given_code in PASSED_ON_CODES else CODE_BY_STATUS.get(status, BAD_USER_INPUT)
     message = problem.get("detail") or problem.get("title") or "The request was refused."
     extensions: dict[str, Any] = {}
     fields = [

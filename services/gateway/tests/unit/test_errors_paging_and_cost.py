@@ -1,11 +1,11 @@
 """Pure rules of the gateway: how refusals read, how cursors resume, what a query is estimated to cost."""
 
-import httpx
+import orjson
 import pytest
 from graphql import parse
 from starlette.requests import Request
 
-from gateway.clients import problem_to_error
+from gateway.clients import problem_to_error, query_string
 from gateway.config import Settings
 from gateway.errors import GatewayError
 from gateway.http import wants_graphql_response
@@ -14,8 +14,8 @@ from gateway.protection import CostEstimate
 from gateway.schema import build_schema
 
 
-def problem(status: int, **body: object) -> httpx.Response:
-    return httpx.Response(status, json={"status": status, **body}, request=httpx.Request("GET", "http://kommunen/x"))
+def problem(status: int, **body: object) -> tuple[int, bytes]:
+    return status, orjson.dumps({"status": status, **body})
 
 
 @pytest.mark.parametrize(
@@ -31,22 +31,22 @@ def problem(status: int, **body: object) -> httpx.Response:
     ],
 )
 def test_a_refusal_keeps_the_services_explanation_under_its_code(status: int, code: str) -> None:
-    error = problem_to_error("kommunen", problem(status, title="Refused", detail="Dortmund is registered already."))
+    error = problem_to_error("kommunen", *problem(status, title="Refused", detail="Dortmund is registered already."))
     assert (error.message, error.code) == ("Dortmund is registered already.", code)
 
 
 def test_a_problem_code_from_the_service_wins_over_the_status() -> None:
-    error = problem_to_error("prozess", problem(422, code="CONFLICT", detail="Kick-Off is completed already."))
+    error = problem_to_error("prozess", *problem(422, code="CONFLICT", detail="Kick-Off is completed already."))
     assert error.code == "CONFLICT"
 
 
 def test_an_unknown_code_from_a_service_is_not_passed_on() -> None:
-    assert problem_to_error("prozess", problem(400, code="DB_CONSTRAINT_X", detail="nope")).code == "BAD_USER_INPUT"
+    assert problem_to_error("prozess", *problem(400, code="DB_CONSTRAINT_X", detail="nope")).code == "BAD_USER_INPUT"
 
 
 def test_a_failing_service_says_which_part_failed_and_nothing_of_how() -> None:
     error = problem_to_error(
-        "austausch", problem(500, title="Internal error", detail="relation practices does not exist at 10.0.0.7")
+        "austausch", *problem(500, title="Internal error", detail="relation practices does not exist at 10.0.0.7")
     )
     assert error.message == "The exchange forum service could not answer; try again shortly."
     assert error.code == "SERVICE_UNAVAILABLE"
@@ -56,9 +56,20 @@ def test_a_failing_service_says_which_part_failed_and_nothing_of_how() -> None:
 def test_invalid_fields_are_named_as_the_caller_named_them() -> None:
     error = problem_to_error(
         "kommunen",
-        problem(422, detail="member_keys.0: too long", errors=[{"field": "member_keys.0", "message": "too long"}]),
+        *problem(422, detail="member_keys.0: too long", errors=[{"field": "member_keys.0", "message": "too long"}]),
     )
     assert error.extensions == {"code": "BAD_USER_INPUT", "fields": [{"field": "memberKeys.0", "message": "too long"}]}
+
+
+def test_a_body_that_is_no_problem_still_gives_the_status_its_meaning() -> None:
+    assert problem_to_error("kommunen", 404, b"<html>Not Found</html>").code == "NOT_FOUND"
+    assert problem_to_error("kommunen", 502, b"").code == "SERVICE_UNAVAILABLE"
+
+
+def test_a_query_repeats_a_list_says_booleans_as_services_read_them_and_leaves_out_none() -> None:
+    query = query_string({"ids": ["a b", "c&d"], "first": 100, "unread": True, "after": None, "q": "Straße"})
+    assert query == "ids=a+b&ids=c%26d&first=100&unread=true&q=Stra%C3%9Fe"
+    assert query_string({}) == query_string(None) == ""
 
 
 def page(items: list[str], next_cursor: str | None, total: int) -> dict[str, object]:
