@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from zwk_common.settings import ServiceSettings
@@ -39,12 +40,14 @@ def asyncpg_dsn(url: str) -> str:
 
 
 def create_engine(settings: ServiceSettings, *, application_name: str) -> AsyncEngine:
-    """An engine whose pool survives a database restart (pre-ping, recycled connections)."""
-    return create_async_engine(
+    """An engine whose pool survives a database restart: closed connections are replaced, old ones recycled."""
+    engine = create_async_engine(
         async_url(settings.database_url),
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        # Not SQLAlchemy's pre-ping: it costs three round trips (BEGIN, a query, ROLLBACK) on every
+        # checkout, about 3 % of a service's CPU; `_replace_closed` below costs none.
+        pool_pre_ping=False,
         pool_recycle=1800,
         pool_timeout=10,
         connect_args={
@@ -53,6 +56,20 @@ def create_engine(settings: ServiceSettings, *, application_name: str) -> AsyncE
             "command_timeout": 30,
         },
     )
+    event.listen(engine.sync_engine.pool, "checkout", _replace_closed)
+    return engine
+
+
+def _replace_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A connection the server closed (a restart, a terminated backend) is not handed out: the pool
+    drops it and checks out another, or connects anew.
+
+    asyncpg knows as soon as the event loop has read the server's goodbye. A connection lost without
+    one fails its statement instead, which SQLAlchemy recognises as a disconnect: the request is
+    answered 503 and the pool is renewed.
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the database server closed this connection")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
