@@ -222,9 +222,11 @@ async def plan_stage(
         raise BadInput(f"The due date {due_date} lies before the planned start {planned_start}.")
     if row["started_at"] is not None and due_date is not None and due_date < _day_of(row["started_at"]):
         raise BadInput(f"The due date {due_date} lies before the start on {_day_of(row['started_at'])}.")
-    await repository.update_stage(process.id, stage.value, {"planned_start": planned_start, "due_date": due_date})
+    updated = await repository.update_stage(
+        process.id, stage.value, {"planned_start": planned_start, "due_date": due_date}
+    )
     await repository.refresh_summary(process.id)
-    return await _stage_progress(repository, process, stage)
+    return await _stage_progress(repository, process, updated)
 
 
 async def start_stage(
@@ -262,7 +264,7 @@ async def start_stage(
     )
     await _transition(repository, process, stage, StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, at, caller)
     await outbox.record(session, StageStarted(**_stage_event(process, updated, at, caller)))
-    return await _stage_progress(repository, process, stage)
+    return await _stage_progress(repository, process, updated)
 
 
 async def complete_stage(
@@ -276,7 +278,8 @@ async def complete_stage(
         raise Conflict(
             f"{stage.label} is {STATUS_LABELS[StageStatus(row['status'])]}; only a stage in progress completes."
         )
-    progress = await _stage_progress(repository, process, stage)
+    entries, facts = await _checklist_state(repository, process)
+    progress = _progress(row, entries, facts, clock.today())
     if progress.open_required_items:
         labels = [i.label for i in progress.checklist if i.key in progress.open_required_items]
         raise Conflict(
@@ -291,7 +294,8 @@ async def complete_stage(
     )
     await _transition(repository, process, stage, StageStatus.IN_PROGRESS, StageStatus.COMPLETED, at, caller)
     await outbox.record(session, StageCompleted(**_stage_event(process, updated, at, caller)))
-    return await _stage_progress(repository, process, stage)
+    # Completing changes the stage's row, not its checklist or facts: the answer needs no second read.
+    return _progress(updated, entries, facts, clock.today())
 
 
 async def reopen_stage(
@@ -319,7 +323,7 @@ async def reopen_stage(
         repository, process, stage, StageStatus.COMPLETED, StageStatus.IN_PROGRESS, at, caller, data.reason
     )
     await outbox.record(session, StageReopened(**_stage_event(process, updated, at, caller, data.reason)))
-    return await _stage_progress(repository, process, stage)
+    return await _stage_progress(repository, process, updated)
 
 
 async def _transition(
@@ -352,11 +356,18 @@ def _stage_event(
     }
 
 
-async def _stage_progress(repository: ProcessRepository, process: ProcessRef, stage: Stage) -> StageProgress:
-    row = await repository.stage(process.id, stage.value)
+async def _stage_progress(repository: ProcessRepository, process: ProcessRef, row: RowMapping) -> StageProgress:
+    """A stage as the transaction just wrote it (`row`, from its UPDATE … RETURNING), with its checklist."""
+    entries, facts = await _checklist_state(repository, process)
+    return _progress(row, entries, facts, clock.today())
+
+
+async def _checklist_state(
+    repository: ProcessRepository, process: ProcessRef
+) -> tuple[dict[tuple[str, str], RowMapping], ProcessFacts]:
     entries = {(r["stage"], r["key"]): r for r in await repository.checklist_entries_of([process.id])}
     facts = (await repository.facts_of([process.id])).get(process.id, ProcessFacts())
-    return _progress(row, entries, facts, clock.today())
+    return entries, facts
 
 
 def _day_of(moment: datetime) -> date:
