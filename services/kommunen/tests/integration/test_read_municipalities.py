@@ -65,6 +65,24 @@ async def test_a_topic_filter_includes_its_sub_topics(
 
 
 @pytest.mark.parametrize(
+    ("params", "total"),
+    [
+        ({"programme": "DWK"}, 4),
+        ({"programme": "ZWK"}, 6),
+        ({"programme": "DAKS"}, 0),
+        ({"programme": "ZWK", "kind": "KREISFREIE_STADT"}, 2),
+        ({"programme": "DWK", "name": "am"}, 1),
+    ],
+)
+async def test_a_programme_counts_its_participants_alone_and_with_other_filters(
+    kommunen: httpx.AsyncClient, office: Headers, participants: Any, params: dict[str, Any], total: int
+) -> None:
+    body = (await kommunen.get("/municipalities", params={**params, "first": 1}, headers=office)).json()
+    assert body["total_count"] == total
+    assert len(await names(kommunen, office, **params)) == total
+
+
+@pytest.mark.parametrize(
     ("params", "says"),
     [
         ({"topic": "raumfahrt"}, "Unknown topic: raumfahrt"),

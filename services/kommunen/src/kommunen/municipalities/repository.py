@@ -119,7 +119,13 @@ class MunicipalityRepository:
         return list((await self.session.execute(query)).mappings())
 
     async def count(self, selection: Selection) -> int:
-        query = select(func.count()).select_from(municipalities).where(*_conditions(selection))
+        if selection == Selection(programme=selection.programme) and selection.programme is not None:
+            # A programme's participants, counted from its participations alone: one per municipality
+            # (the key) and none without it (the foreign key). The office's dashboard asks this with
+            # every page; over 11,000 participants it spares joining them all.
+            query = select(func.count()).where(participations.c.programme == selection.programme)
+        else:
+            query = select(func.count()).select_from(municipalities).where(*_conditions(selection))
         return int((await self.session.execute(query)).scalar_one())
 
     async def participations_of(self, ids: Sequence[UUID]) -> dict[UUID, list[RowMapping]]:
