@@ -14,6 +14,7 @@ located error exactly as before.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, NamedTuple
@@ -22,6 +23,7 @@ from graphql import (
     GraphQLEnumType,
     GraphQLField,
     GraphQLObjectType,
+    GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     Undefined,
     get_nullable_type,
@@ -118,6 +120,17 @@ class FieldsPlan(NamedTuple):
 
 
 class GatewayExecution(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core hands resolvers two of the executor's bound methods, kept on the executor: a
+        # reference cycle holding everything the execution made (its context, the collected fields)
+        # until the garbage collector finds it. Bound weakly, all of it goes with the answer.
+        executor = weakref.ref(self)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=lambda values: executor().gather_async_work(values),  # type: ignore[union-attr]
+            track=lambda values: executor().track_async_work(values),  # type: ignore[union-attr]
+        )
+
     def _unwrapped(self, field_def: GraphQLField) -> bool:
         """Whether the field's own resolver runs, with no middleware (a strawberry extension's `resolve`) around it."""
         manager = self.middleware_manager

@@ -47,6 +47,9 @@ class GatewayRouter(GraphQLRouter[Context, None]):
             return await super().run(request, context=context, root_value=root_value)
         finally:
             _current.reset(token)
+            if isinstance(context, Context):
+                # What the request loaded goes with its answer (`Context.forget_loaded`).
+                context.forget_loaded()
 
     def encode_json(self, data: object) -> bytes:
         # A dashboard page answers with about 4,000 fields: the standard library's encoder took
