@@ -25,7 +25,6 @@ from prozess.models import outbox, stage_transitions
 from prozess.process.repository import ProcessRepository
 from prozess.process.schemas import (
     Process,
-    ProcessSummary,
     StagePlan,
     StageProgress,
     StageReopen,
@@ -95,22 +94,16 @@ def _readable(caller: Caller, municipality_ids: Sequence[UUID]) -> list[UUID]:
     return [m for m in dict.fromkeys(municipality_ids) if scope is None or m in scope]
 
 
-async def summaries_of(session: AsyncSession, caller: Caller, municipality_ids: Sequence[UUID]) -> list[ProcessSummary]:
-    """Where the processes of many municipalities stand, stage by stage; checklists are neither read nor sent."""
+async def summaries_of(session: AsyncSession, caller: Caller, municipality_ids: Sequence[UUID]) -> str:
+    """Where the processes of many municipalities stand, stage by stage, as `ProcessSummary`s in JSON;
+    checklists are neither read nor sent."""
     wanted = _readable(caller, municipality_ids)
     if not wanted:
-        return []
-    repository = ProcessRepository(session)
-    process_rows = await repository.processes_of(wanted)
-    stage_rows: dict[UUID, list[RowMapping]] = defaultdict(list)
-    for row in await repository.stages_of([row["id"] for row in process_rows]):
-        stage_rows[row["process_id"]].append(row)
-    today = clock.today()
-    summaries = []
-    for row in process_rows:
-        progress = [StageSummary(**_stage_fields(stage_row, today)) for stage_row in stage_rows[row["id"]]]
-        summaries.append(ProcessSummary(**_process_fields(row, progress)))
-    return summaries
+        return "[]"
+    return await ProcessRepository(session).summaries_json(wanted, clock.today(), _STAGE_LABELS)
+
+
+_STAGE_LABELS = {stage.value: stage.label for stage in STAGES_IN_ORDER}
 
 
 async def get_process(session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme) -> Process:
