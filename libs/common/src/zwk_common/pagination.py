@@ -57,3 +57,16 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
     total_count: int | None = None
+
+
+def page_json(records: list[str], next_cursor: str | None, total_count: int | None) -> str:
+    """A `Page` in JSON around records that are JSON already (written by PostgreSQL)."""
+    return (
+        '{"items":['
+        + ",".join(records)
+        + '],"next_cursor":'
+        + json.dumps(next_cursor)
+        + ',"total_count":'
+        + json.dumps(total_count)
+        + "}"
+    )

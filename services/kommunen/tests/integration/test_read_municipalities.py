@@ -173,6 +173,40 @@ async def test_advisers_are_shown_only_to_the_office_the_municipality_and_its_ad
     }
 
 
+async def test_the_list_writes_each_record_as_its_single_read_does_for_every_caller(
+    kommunen: httpx.AsyncClient, office: Headers, as_role: Callable[..., Headers], participants: Any
+) -> None:
+    # PostgreSQL writes the list's records, the models the single reads: the same answer, to the value.
+    dortmund, riesa = participants["05913000"], participants["14627230"]
+    await kommunen.patch(
+        f"/municipalities/{dortmund['id']}",
+        json={"adviser_subjects": ["beraterin-koenig", "berater-arslan"]},
+        headers=office,
+    )
+    callers = {
+        "office": office,
+        "itself": as_role("municipality", municipality_id=dortmund["id"]),
+        "adviser": as_role("adviser", municipality_ids=[dortmund["id"], riesa["id"]]),
+        "reader": as_role("reader"),
+        "riesa": as_role("municipality", municipality_id=riesa["id"]),
+    }
+    for who, headers in callers.items():
+        listed = (await kommunen.get("/municipalities", params={"first": 100}, headers=headers)).json()["items"]
+        assert listed, who
+        for record in listed:
+            single = await kommunen.get(f"/municipalities/{record['id']}", headers=headers)
+            assert record == single.json(), (who, record["name"])
+    shown = {
+        m["name"]: m["adviser_subjects"]
+        for m in (await kommunen.get("/municipalities", headers=office)).json()["items"]
+    }
+    assert shown["Dortmund"] == ["berater-arslan", "beraterin-koenig"]
+    assert {
+        m["name"]: m["adviser_subjects"]
+        for m in (await kommunen.get("/municipalities", headers=callers["reader"])).json()["items"]
+    }["Dortmund"] is None
+
+
 async def test_a_reader_and_other_municipalities_read_the_public_record(
     kommunen: httpx.AsyncClient, as_role: Callable[..., Headers], participants: Any
 ) -> None:

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from kommunen.municipalities import service
 from kommunen.municipalities.schemas import Municipality, MunicipalityCreate, MunicipalityFilter, MunicipalityUpdate
@@ -26,8 +26,10 @@ async def list_municipalities(
     page: PageDep,
     filters: Annotated[MunicipalityFilter, Query()],
     ids: Annotated[list[UUID] | None, Query(max_length=100, description="batch read: these ids, on one page")] = None,
-) -> Page[Municipality]:
-    return await service.list_municipalities(session, caller, filters, page, ids)
+) -> Response:
+    # PostgreSQL writes the page; the response model documents it.
+    answer = await service.list_municipalities(session, caller, filters, page, ids)
+    return Response(answer, media_type="application/json")
 
 
 @router.get("/by-ags/{ags}", response_model=Municipality)

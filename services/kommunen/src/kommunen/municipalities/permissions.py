@@ -28,6 +28,23 @@ def sees_private(caller: Caller, municipality_id: UUID) -> bool:
     return caller.role is not Role.READER and caller.may_read_private(str(municipality_id))
 
 
+def advisers_shown_for(caller: Caller) -> list[UUID] | None:
+    """`sees_private` as a set, for a list written by PostgreSQL: the municipalities whose advisers
+    the caller sees, None for all of them."""
+    if caller.role is Role.READER:
+        return []
+    scope = caller.assigned()
+    if scope is None:
+        return None
+    shown = []
+    for value in scope:
+        try:
+            shown.append(UUID(value))
+        except ValueError:
+            continue
+    return shown
+
+
 def visible_to(caller: Caller, municipality: Municipality) -> Municipality:
     if sees_private(caller, municipality.id):
         return municipality
