@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +54,19 @@ def check_page_size(first: int, argument: str = "first") -> int:
     return first
 
 
+# A service's cursor is base64url: written into JSON as it is. Every edge of a page has a cursor,
+# and `json.dumps` for each was a tenth of what a page of 100 cost the gateway outside execution.
+_PLAIN_CURSOR = re.compile(r"[A-Za-z0-9_=-]*")
+
+
 def encode_cursor(service_after: str | None, offset: int) -> str:
-    raw = json.dumps([service_after, offset], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if service_after is None:
+        raw = f"[null,{int(offset)}]"
+    elif _PLAIN_CURSOR.fullmatch(service_after):
+        raw = f'["{service_after}",{int(offset)}]'
+    else:
+        raw = json.dumps([service_after, offset], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def page_request(first: int, after: str | None) -> PageRequest:

@@ -1,5 +1,9 @@
 """Pure rules of the gateway: how refusals read, how cursors resume, what a query is estimated to cost."""
 
+import base64
+import json
+from urllib.parse import urlencode
+
 import orjson
 import pytest
 from graphql import parse
@@ -70,6 +74,31 @@ def test_a_query_repeats_a_list_says_booleans_as_services_read_them_and_leaves_o
     query = query_string({"ids": ["a b", "c&d"], "first": 100, "unread": True, "after": None, "q": "Straße"})
     assert query == "ids=a+b&ids=c%26d&first=100&unread=true&q=Stra%C3%9Fe"
     assert query_string({}) == query_string(None) == ""
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["4a0e3b4e-0000-4000-8000-000000000000", "a b", "c&d=e", "50%", "x+y", "~._-", "Straße", "ä/ö?ü#", "", "eyJh="],
+)
+def test_a_query_is_written_as_urlencode_writes_it(value: str) -> None:
+    # Ids are taken as they are, everything else quoted: either way, what the standard library writes.
+    params = {"municipality_id": [value, "4a0e3b4e-0000-4000-8000-000000000000"], "q": value}
+    assert query_string(params) == urlencode(
+        [("municipality_id", value), ("municipality_id", params["municipality_id"][1]), ("q", value)]
+    )
+
+
+@pytest.mark.parametrize(
+    "service_after", [None, "eyJuIjoiQWFjaCJ9", "svc-3", "a_b=", 'with "quotes"', "back\\slash", "Straße"]
+)
+def test_an_edge_cursor_is_the_json_of_the_services_cursor_and_offset(service_after: str | None) -> None:
+    cursor = encode_cursor(service_after, 7)
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert json.loads(raw) == [service_after, 7]
+    assert raw == json.dumps([service_after, 7], separators=(",", ":")).encode()
+    assert page_request(3, cursor).params() == (
+        {"first": 10, "after": service_after} if service_after else {"first": 10}
+    )
 
 
 def page(items: list[str], next_cursor: str | None, total: int) -> dict[str, object]:

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 MunicipalityRef = Annotated["Municipality", strawberry.lazy("gateway.types.municipality")]
 
 
+# The enums by their values, looked up for the 500 stages of a dashboard's page (calling the enum
+# class searches through its machinery each time); an unknown value is a KeyError as it was a ValueError.
+STAGE_BY_VALUE = {member.value: member for member in Stage}
+STATUS_BY_VALUE = {member.value: member for member in StageStatus}
+
+
 @strawberry.type(description='One item of a stage\'s guidance, e.g. key "agreed-goals" of KICK_OFF.')
 class ChecklistItem:
     key: str
@@ -49,13 +55,13 @@ class StageProgress:
 
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> StageProgress:
-        status = StageStatus(data["status"])
+        status = STATUS_BY_VALUE[data["status"]]
         due = as_date(data.get("due_date"))
         overdue = data.get("overdue")
         if overdue is None:
             overdue = status is StageStatus.IN_PROGRESS and due is not None and due < date.today()
         return cls(
-            stage=Stage(data["stage"]),
+            stage=STAGE_BY_VALUE[data["stage"]],
             status=status,
             started_at=as_datetime(data.get("started_at")),
             completed_at=as_datetime(data.get("completed_at")),
@@ -68,9 +74,9 @@ class StageProgress:
 def current_stage(process: dict[str, Any]) -> Stage | None:
     """The furthest stage that has begun; None before Kick-Off has started."""
     if process.get("current_stage") is not None:
-        return Stage(process["current_stage"])
+        return STAGE_BY_VALUE[process["current_stage"]]
     begun = [s for s in process.get("stages") or [] if s["status"] != StageStatus.NOT_STARTED.value]
-    return Stage(begun[-1]["stage"]) if begun else None
+    return STAGE_BY_VALUE[begun[-1]["stage"]] if begun else None
 
 
 @strawberry.type
