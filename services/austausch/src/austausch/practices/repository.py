@@ -1,12 +1,27 @@
 """All SQL of practices, their revisions and adoptions."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import adoptions, comments, municipalities, practice_revisions, practices
@@ -63,6 +78,25 @@ class PracticeQuery:
         return conditions
 
 
+@functools.cache
+def _totals_statement(everything: bool, statuses: bool, topics: bool) -> Select[tuple[UUID, int]]:
+    """`totals` as a statement made once per kind of question, its values left to parameters;
+    the same conditions as `visible_to` and `PracticeQuery.conditions`."""
+    p = practices.c
+    where: list[ColumnElement[bool]] = [
+        p.municipality_id == any_(bindparam("ids", type_=ARRAY(p.municipality_id.type)))
+    ]
+    if not everything:
+        shown = and_(p.status != PracticeStatus.DRAFT.value, p.hidden_at.is_(None))
+        own = p.municipality_id == any_(bindparam("scope", type_=ARRAY(p.municipality_id.type)))
+        where.append(or_(shown, own, p.author_subject == bindparam("subject", type_=p.author_subject.type)))
+    if statuses:
+        where.append(p.status == any_(bindparam("statuses", type_=ARRAY(p.status.type))))
+    if topics:
+        where.append(p.topics.overlap(bindparam("topics", type_=p.topics.type)))
+    return select(p.municipality_id, func.count()).where(*where).group_by(p.municipality_id)
+
+
 class PracticeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -104,13 +138,25 @@ class PracticeRepository:
         self, municipality_ids: Sequence[UUID], wanted: PracticeQuery, scope: frozenset[UUID] | None, subject: str
     ) -> dict[UUID, int]:
         """How many practices each municipality has that the caller sees (none: absent)."""
-        where = and_(among(practices.c.municipality_id, municipality_ids), visible_to(scope, subject))
-        totals = await self.session.execute(
-            select(practices.c.municipality_id, func.count())
-            .select_from(practices)
-            .where(and_(where, *wanted.conditions()))
-            .group_by(practices.c.municipality_id)
-        )
+        if wanted.municipality_id is not None:
+            where = and_(among(practices.c.municipality_id, municipality_ids), visible_to(scope, subject))
+            totals = await self.session.execute(
+                select(practices.c.municipality_id, func.count())
+                .select_from(practices)
+                .where(and_(where, *wanted.conditions()))
+                .group_by(practices.c.municipality_id)
+            )
+        else:
+            # The dashboard's practice counts, 100 municipalities with every page: a statement made once.
+            statement = _totals_statement(scope is None, bool(wanted.statuses), bool(wanted.topics))
+            values: dict[str, Any] = {"ids": list(municipality_ids)}
+            if scope is not None:
+                values.update(scope=list(scope), subject=subject)
+            if wanted.statuses:
+                values["statuses"] = [s.value for s in wanted.statuses]
+            if wanted.topics:
+                values["topics"] = list(wanted.topics)
+            totals = await self.session.execute(statement, values)
         return {municipality_id: int(n) for municipality_id, n in totals}
 
     async def first_pages(
