@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PublishFn = Callable[[Envelope, dict[str, str]], Awaitable[None]]
 tracer = trace.get_tracer("zwk.outbox")
+_NOTIFY = text("SELECT pg_notify(:channel, '')")
 
 
 class Outbox:
@@ -54,6 +55,8 @@ class Outbox:
             Column("published_at", DateTime(timezone=True)),
             Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
         )
+        # Made once: every change of every service records an event through it.
+        self._insert = self.table.insert()
 
     async def record(self, session: AsyncSession, payload: EventPayload) -> Envelope:
         """Write `payload` as an event in the caller's transaction; it is published after commit."""
@@ -68,16 +71,15 @@ class Outbox:
             inject(carrier)
             envelope.traceparent = carrier.get("traceparent")
             envelope.tracestate = carrier.get("tracestate")
-            await session.execute(
-                self.table.insert().values(
-                    event_id=envelope.id,
-                    type=envelope.type,
-                    envelope=envelope.model_dump(mode="json", exclude_none=True),
-                )
-            )
+            row = {
+                "event_id": envelope.id,
+                "type": envelope.type,
+                "envelope": envelope.model_dump(mode="json", exclude_none=True),
+            }
+            await session.execute(self._insert, row)
             # NOTIFY is delivered only when the transaction commits, so the relay
             # wakes for committed events and never sees a rolled-back one.
-            await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
+            await session.execute(_NOTIFY, {"channel": self.channel})
         return envelope
 
     async def backlog(self, session: AsyncSession) -> int:

@@ -1,5 +1,6 @@
 """All SQL of the municipality replica, processes, stages, checklists, history and overdue notices."""
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    any_,
     bindparam,
     exists,
     false,
@@ -111,6 +113,117 @@ def _summaries_statement() -> Select:  # type: ignore[type-arg]
 _SUMMARIES = _summaries_statement()
 
 
+def _refresh_summaries(which: ColumnElement[bool]) -> Any:
+    """The UPDATE deriving each process's current stage and earliest open due date from its stages.
+
+    The current stage is the first one in progress (a reopened stage comes first), else the
+    last completed one; none before Kick-Off starts.
+    """
+    own = stages.alias("own")
+    first_in_progress = (
+        select(own.c.stage)
+        .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
+        .order_by(own.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    last_completed = (
+        select(own.c.stage)
+        .where(own.c.process_id == processes.c.id, own.c.status == "COMPLETED")
+        .order_by(own.c.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    open_due = (
+        select(func.min(own.c.due_date))
+        .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
+        .scalar_subquery()
+    )
+    return (
+        update(processes)
+        .where(which)
+        .values(current_stage=func.coalesce(first_in_progress, last_completed), open_due_date=open_due)
+    )
+
+
+# --- the statements of a stage change, made once ---
+# A stage change runs about ten statements; building each and its cache key anew cost SQLAlchemy
+# more than executing it. Made here once, each is keyed once (the key is memoised on the statement)
+# and executed with its values.
+
+
+def _process_ids() -> Any:
+    return bindparam("process_ids", type_=ARRAY(processes.c.id.type))
+
+
+_LOCATE = (
+    select(processes, municipalities.c.name, municipalities.c.population)
+    .join(municipalities, municipalities.c.id == processes.c.municipality_id)
+    .where(
+        processes.c.municipality_id == bindparam("municipality_id", type_=processes.c.municipality_id.type),
+        processes.c.programme == bindparam("programme", type_=processes.c.programme.type),
+    )
+)
+_LOCATE_FOR_UPDATE = _LOCATE.with_for_update(of=processes)
+_MAIN_PROGRAMME = (
+    select(processes.c.programme)
+    .where(processes.c.municipality_id == bindparam("municipality_id", type_=processes.c.municipality_id.type))
+    .order_by(_main_first())
+    .limit(1)
+)
+_STAGE = select(stages).where(
+    stages.c.process_id == bindparam("process_id", type_=stages.c.process_id.type),
+    stages.c.stage == bindparam("stage", type_=stages.c.stage.type),
+)
+_REFRESH_ONE_SUMMARY = _refresh_summaries(processes.c.id == bindparam("which_process", type_=processes.c.id.type))
+_ADD_TRANSITION = insert(stage_transitions)
+_CHECKLIST_ENTRIES = select(checklist_entries).where(checklist_entries.c.process_id == any_(_process_ids()))
+
+
+@functools.cache
+def _stage_update(columns: tuple[str, ...]) -> Any:
+    """The UPDATE of a stage's `columns`, their values given as `new_<column>`: in an UPDATE,
+    SQLAlchemy keeps a column's own name for itself."""
+    return (
+        update(stages)
+        .where(
+            stages.c.process_id == bindparam("which_process", type_=stages.c.process_id.type),
+            stages.c.stage == bindparam("which_stage", type_=stages.c.stage.type),
+        )
+        .values({name: bindparam(f"new_{name}", type_=stages.c[name].type) for name in columns})
+        .returning(*stages.c)
+    )
+
+
+def _facts_statement() -> Any:
+    """What the recorded data says per process: one statement of five sub-queries."""
+    live = and_(measures.c.process_id == processes.c.id, measures.c.status != "DROPPED")
+    incomplete = or_(
+        *(
+            func.cardinality(measures.c[name]) == 0 if name == "target_groups" else measures.c[name].is_(None)
+            for name in MEASURE_REQUIRED_FIELDS
+        )
+    )
+
+    def count(*where: Any) -> Any:
+        return select(func.count()).where(*where).scalar_subquery()
+
+    return select(
+        processes.c.id,
+        select(func.count(swot_items.c.kind.distinct()))
+        .where(swot_items.c.process_id == processes.c.id)
+        .scalar_subquery()
+        .label("swot_kinds"),
+        count(participation_events.c.process_id == processes.c.id).label("participation_events"),
+        count(ideas.c.process_id == processes.c.id).label("ideas"),
+        count(live).label("measures"),
+        count(live, incomplete).label("incomplete_measures"),
+    ).where(processes.c.id == any_(_process_ids()))
+
+
+_FACTS = _facts_statement()
+
+
 class ProcessRepository(Repository):
     # --- the municipality replica ---
 
@@ -180,24 +293,13 @@ class ProcessRepository(Repository):
         )
 
     async def locate(self, municipality_id: UUID, programme: str, *, lock: bool) -> RowMapping | None:
-        query = (
-            select(processes, municipalities.c.name, municipalities.c.population)
-            .join(municipalities, municipalities.c.id == processes.c.municipality_id)
-            .where(processes.c.municipality_id == municipality_id, processes.c.programme == programme)
-        )
-        if lock:
-            query = query.with_for_update(of=processes)
-        return (await self.session.execute(query)).mappings().first()
+        statement = _LOCATE_FOR_UPDATE if lock else _LOCATE
+        result = await self.session.execute(statement, {"municipality_id": municipality_id, "programme": programme})
+        return result.mappings().first()
 
     async def main_programme_of(self, municipality_id: UUID) -> str | None:
         """The programme of the municipality's main process; None without a process."""
-        result = await self.session.execute(
-            select(processes.c.programme)
-            .where(processes.c.municipality_id == municipality_id)
-            .order_by(_main_first())
-            .limit(1)
-        )
-        return result.scalar()
+        return (await self.session.execute(_MAIN_PROGRAMME, {"municipality_id": municipality_id})).scalar()
 
     async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
         """Every process of the municipalities, each with `main`: whether it is its municipality's main one."""
@@ -228,58 +330,21 @@ class ProcessRepository(Repository):
         return list(result.mappings())
 
     async def stage(self, process_id: UUID, stage: str) -> RowMapping:
-        result = await self.session.execute(
-            select(stages).where(stages.c.process_id == process_id, stages.c.stage == stage)
-        )
+        result = await self.session.execute(_STAGE, {"process_id": process_id, "stage": stage})
         return result.mappings().one()
 
     async def update_stage(self, process_id: UUID, stage: str, values: dict[str, Any]) -> RowMapping:
-        result = await self.session.execute(
-            update(stages)
-            .where(stages.c.process_id == process_id, stages.c.stage == stage)
-            .values(**values)
-            .returning(*stages.c)
-        )
+        statement = _stage_update(tuple(sorted(values)))
+        given = {f"new_{name}": value for name, value in values.items()}
+        result = await self.session.execute(statement, {**given, "which_process": process_id, "which_stage": stage})
         return result.mappings().one()
 
     async def refresh_summary(self, process_id: UUID) -> None:
-        await self._refresh_summaries(processes.c.id == process_id)
+        await self.session.execute(_REFRESH_ONE_SUMMARY, {"which_process": process_id})
 
     async def refresh_all_summaries(self) -> None:
         """Re-derive every process's summary, after stages were loaded in bulk (a data migration, a repair)."""
-        await self._refresh_summaries(true())
-
-    async def _refresh_summaries(self, which: Any) -> None:
-        """Derive each process's current stage and earliest open due date from its stages.
-
-        The current stage is the first one in progress (a reopened stage comes first), else the
-        last completed one; none before Kick-Off starts.
-        """
-        own = stages.alias("own")
-        first_in_progress = (
-            select(own.c.stage)
-            .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
-            .order_by(own.c.position)
-            .limit(1)
-            .scalar_subquery()
-        )
-        last_completed = (
-            select(own.c.stage)
-            .where(own.c.process_id == processes.c.id, own.c.status == "COMPLETED")
-            .order_by(own.c.position.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        open_due = (
-            select(func.min(own.c.due_date))
-            .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
-            .scalar_subquery()
-        )
-        await self.session.execute(
-            update(processes)
-            .where(which)
-            .values(current_stage=func.coalesce(first_in_progress, last_completed), open_due_date=open_due)
-        )
+        await self.session.execute(_refresh_summaries(true()))
 
     async def add_transition(
         self,
@@ -291,17 +356,16 @@ class ProcessRepository(Repository):
         actor: str | None,
         reason: str | None = None,
     ) -> None:
-        await self.session.execute(
-            insert(stage_transitions).values(
-                process_id=process_id,
-                stage=stage,
-                from_status=from_status,
-                to_status=to_status,
-                at=at,
-                actor=actor,
-                reason=reason,
-            )
-        )
+        values = {
+            "process_id": process_id,
+            "stage": stage,
+            "from_status": from_status,
+            "to_status": to_status,
+            "at": at,
+            "actor": actor,
+            "reason": reason,
+        }
+        await self.session.execute(_ADD_TRANSITION, values)
 
     async def transitions(self, process_id: UUID) -> list[RowMapping]:
         result = await self.session.execute(
@@ -314,9 +378,7 @@ class ProcessRepository(Repository):
     # --- checklists ---
 
     async def checklist_entries_of(self, process_ids: Sequence[UUID]) -> list[RowMapping]:
-        result = await self.session.execute(
-            select(checklist_entries).where(among(checklist_entries.c.process_id, process_ids))
-        )
+        result = await self.session.execute(_CHECKLIST_ENTRIES, {"process_ids": list(process_ids)})
         return list(result.mappings())
 
     async def checklist_entry(self, process_id: UUID, stage: str, key: str) -> RowMapping | None:
@@ -344,30 +406,7 @@ class ProcessRepository(Repository):
 
     async def facts_of(self, process_ids: Sequence[UUID]) -> dict[UUID, ProcessFacts]:
         """What the recorded data says per process, for the checklist items that follow from it."""
-        live = and_(measures.c.process_id == processes.c.id, measures.c.status != "DROPPED")
-        incomplete = or_(
-            *(
-                func.cardinality(measures.c[name]) == 0 if name == "target_groups" else measures.c[name].is_(None)
-                for name in MEASURE_REQUIRED_FIELDS
-            )
-        )
-
-        def count(*where: Any) -> Any:
-            return select(func.count()).where(*where).scalar_subquery()
-
-        result = await self.session.execute(
-            select(
-                processes.c.id,
-                select(func.count(swot_items.c.kind.distinct()))
-                .where(swot_items.c.process_id == processes.c.id)
-                .scalar_subquery()
-                .label("swot_kinds"),
-                count(participation_events.c.process_id == processes.c.id).label("participation_events"),
-                count(ideas.c.process_id == processes.c.id).label("ideas"),
-                count(live).label("measures"),
-                count(live, incomplete).label("incomplete_measures"),
-            ).where(among(processes.c.id, process_ids))
-        )
+        result = await self.session.execute(_FACTS, {"process_ids": list(process_ids)})
         return {
             row.id: ProcessFacts(
                 swot_kinds=row.swot_kinds,
