@@ -57,8 +57,13 @@ def visible_to(scope: frozenset[UUID] | None, subject: str) -> ColumnElement[boo
     """
     if scope is None:
         return and_(True)
+    return _visible(practices.c.municipality_id.in_(list(scope)), practices.c.author_subject == subject)
+
+
+def _visible(own: ColumnElement[bool], authored: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`visible_to`'s rule, its caller's municipalities and subject given as values or as parameters."""
     shown = and_(practices.c.status != PracticeStatus.DRAFT.value, practices.c.hidden_at.is_(None))
-    return or_(shown, practices.c.municipality_id.in_(list(scope)), practices.c.author_subject == subject)
+    return or_(shown, own, authored)
 
 
 @dataclass(frozen=True)
@@ -80,16 +85,15 @@ class PracticeQuery:
 
 @functools.cache
 def _totals_statement(everything: bool, statuses: bool, topics: bool) -> Select[tuple[UUID, int]]:
-    """`totals` as a statement made once per kind of question, its values left to parameters;
-    the same conditions as `visible_to` and `PracticeQuery.conditions`."""
+    """`totals` as a statement made once per kind of question, its values left to parameters:
+    `visible_to`'s rule, and the statuses and topics as `PracticeQuery.conditions` keeps them."""
     p = practices.c
     where: list[ColumnElement[bool]] = [
         p.municipality_id == any_(bindparam("ids", type_=ARRAY(p.municipality_id.type)))
     ]
     if not everything:
-        shown = and_(p.status != PracticeStatus.DRAFT.value, p.hidden_at.is_(None))
         own = p.municipality_id == any_(bindparam("scope", type_=ARRAY(p.municipality_id.type)))
-        where.append(or_(shown, own, p.author_subject == bindparam("subject", type_=p.author_subject.type)))
+        where.append(_visible(own, p.author_subject == bindparam("subject", type_=p.author_subject.type)))
     if statuses:
         where.append(p.status == any_(bindparam("statuses", type_=ARRAY(p.status.type))))
     if topics:

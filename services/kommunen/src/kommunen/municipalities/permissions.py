@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from kommunen.municipalities.schemas import Municipality
@@ -34,15 +35,7 @@ def advisers_shown_for(caller: Caller) -> list[UUID] | None:
     if caller.role is Role.READER:
         return []
     scope = caller.assigned()
-    if scope is None:
-        return None
-    shown = []
-    for value in scope:
-        try:
-            shown.append(UUID(value))
-        except ValueError:
-            continue
-    return shown
+    return None if scope is None else _uuids(scope)
 
 
 def visible_to(caller: Caller, municipality: Municipality) -> Municipality:
@@ -54,10 +47,15 @@ def visible_to(caller: Caller, municipality: Municipality) -> Municipality:
 def adviser_scope(caller: Caller) -> list[UUID] | None:
     if caller.role is not Role.ADVISER:
         return None
-    scope = []
-    for value in caller.municipality_ids:
+    return _uuids(caller.municipality_ids)
+
+
+def _uuids(values: Iterable[str]) -> list[UUID]:
+    """The ids a token names; anything else in it names no municipality."""
+    found = []
+    for value in values:
         try:
-            scope.append(UUID(value))
+            found.append(UUID(value))
         except ValueError:
             continue
-    return scope
+    return found
