@@ -116,6 +116,51 @@ async def test_without_highlighting_title_and_snippet_are_plain_text(forum) -> N
     assert hit["score"] is not None
 
 
+async def test_a_headline_is_escaped_and_its_matches_marked(forum) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from austausch.search.repository import _html
+    from zwk_common.db import transaction
+
+    async with transaction(forum.sessions) as session:
+        html = await session.scalar(
+            text(f"SELECT {_html('CAST(:marked AS text)')}"), {"marked": "<b>\ue000Börse\ue001</b> & mehr"}
+        )
+    assert html == "&lt;b&gt;<mark>Börse</mark>&lt;/b&gt; &amp; mehr"
+
+
+async def test_a_page_of_hits_is_what_its_response_model_writes(forum) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL writes the hits: every field, and no other, as pydantic would (times, scores, HTML)."""
+    from sqlalchemy import text
+
+    from austausch.search.schemas import SearchResults
+    from zwk_common.db import transaction
+
+    fresh = await forum.practice(summary="Nachbarn <b>helfen</b> & mehr.", target_groups=["senioren", "familien"])
+    on_the_second = await forum.practice(title="Nachbarschaftsbörse Gröba")
+    async with transaction(forum.sessions) as session:
+        # A time without microseconds is written without them.
+        await session.execute(
+            text("UPDATE austausch.search_documents SET published_at = '2024-05-02 08:30:00+02' WHERE entry_id = :id"),
+            {"id": on_the_second["id"]},
+        )
+    await forum.question(municipality_id=DORTMUND)
+    for params in (
+        {"q": "Nachbarschaftsbörse", "first": 2},
+        {"q": "Nachbarschaftsbörse", "highlight": "false", "facets": "false"},
+        {"q": "Nachbarschaftsbörse", "topic": "engagement", "kind": "practice"},
+        {"first": 1},
+    ):
+        found = await search(forum, **params)
+        assert found["items"], params
+        assert SearchResults.model_validate(found).model_dump(mode="json") == found, params
+    ranked = await search(forum, q="Nachbarschaftsbörse", prefix="false")
+    by_id = {hit["id"]: hit for hit in ranked["items"]}
+    assert by_id[fresh["id"]]["published_at"] == fresh["published_at"]
+    assert by_id[on_the_second["id"]]["published_at"] == "2024-05-02T06:30:00Z"
+    assert by_id[fresh["id"]]["target_groups"] == fresh["target_groups"]
+
+
 async def test_one_index_holds_practices_and_questions(forum) -> None:  # type: ignore[no-untyped-def]
     await forum.practice()
     await forum.question(municipality_id=DORTMUND)
@@ -289,7 +334,7 @@ async def test_search_needs_a_token(forum) -> None:  # type: ignore[no-untyped-d
 async def test_search_stays_on_the_index_for_twenty_thousand_practices(forum) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
-    from austausch.search.repository import SearchFilter, search_statement
+    from austausch.search.repository import SearchFilter, SearchRepository, search_statement
     from zwk_common.db import transaction
 
     async with transaction(forum.sessions) as session:
@@ -321,11 +366,11 @@ async def test_search_stays_on_the_index_for_twenty_thousand_practices(forum) ->
         )
         await session.execute(text("ANALYZE austausch.search_documents"))
     for word in ("Kommune", "Sprachcafé"):
-        statement, params = search_statement([word], True, SearchFilter(), None, 21, 1000)
+        statement, params = search_statement([word], True, SearchFilter(), None, 20, 1000)
         async with transaction(forum.sessions) as session:
-            await session.execute(text("SET LOCAL enable_seqscan = off"))
+            await SearchRepository(session).prepare(True, [])
             plan = "\n".join((await session.execute(text("EXPLAIN " + statement), params)).scalars())
-        assert "ix_search_documents_document" in plan, plan
+        assert "ix_search_documents_words_topics" in plan, plan
         assert "Seq Scan on search_documents" not in plan, plan
     started = time.perf_counter()
     broad = await search(forum, q="Kommune")

@@ -1,6 +1,6 @@
 """What a search string means: words only, never tsquery syntax."""
 
-from austausch.search.terms import MAX_WORDS, highlighted, words_of
+from austausch.search.terms import MAX_WORDS, words_of
 
 
 def test_operators_only_separate_words() -> None:
@@ -28,8 +28,3 @@ def test_repeated_words_count_once_whatever_their_case() -> None:
 def test_overlong_words_are_dropped_and_the_number_of_words_is_bounded() -> None:
     assert words_of("x" * 65 + " Pflege") == ["Pflege"]
     assert len(words_of(" ".join(f"wort{i}" for i in range(100)))) == MAX_WORDS
-
-
-def test_a_headline_is_escaped_and_its_matches_marked() -> None:
-    assert highlighted("<b>\ue000Börse\ue001</b> & mehr") == "&lt;b&gt;<mark>Börse</mark>&lt;/b&gt; &amp; mehr"
-    assert highlighted(None) is None

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from austausch.config import SettingsDep
 from austausch.search import service
@@ -21,6 +21,7 @@ async def search(
     session: SessionDep,
     caller: CallerDep,
     settings: SettingsDep,
-) -> SearchResults:
+) -> Response:
     """Practices and questions in one German full-text search: best match first, with facets and snippets."""
-    return await service.search(session, caller, query, page, settings)
+    # PostgreSQL writes the hits; the response model documents them.
+    return Response(await service.search(session, caller, query, page, settings), media_type="application/json")

@@ -2,15 +2,17 @@
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, text
+from sqlalchemy import literal_column, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import SCHEMA
 from austausch.vocabulary import EntryKind
+from zwk_common.json_sql import iso_utc
 
 # The labels of an entry's topics and of their parents: a search for "Pflege" finds what is
 # tagged "Gesundheit und Pflege", and a search for "Wohnen" what is tagged "Leerstand".
@@ -131,7 +133,10 @@ class SearchFilter:
 class SearchPage:
     total: int
     facets: dict[str, int] | None  # None: not counted
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    # The page's hits in JSON, written by PostgreSQL as `SearchHit` is documented.
+    items: str = "[]"
+    # Sort value, kind and id of the page's last hit, when more follow.
+    last: list[Any] | None = None
 
 
 class SearchRepository:
@@ -163,55 +168,39 @@ class SearchRepository:
 
     # --- searching ---------------------------------------------------------------------
 
+    async def prepare(self, ranked: bool, topics: Sequence[str]) -> list[str]:
+        """Set this transaction up for a search; the given topics that exist, with the topics below them.
+
+        The planner is told two things. Broad words match most rows, and it would then read every
+        document in turn: the GIN index finds the matches without touching the documents
+        themselves. And the words are parameters: a plan made once for any words (PostgreSQL's
+        choice after a few searches) cannot turn them into a query up front, and parses them
+        again for every candidate it ranks.
+        """
+        result = await self.session.execute(
+            text(PREPARE_SEARCH), {"seqscan": "off" if ranked else "on", "topics": list(topics)}
+        )
+        return list(result.mappings().one()["topics"])
+
     async def search(
         self,
         words: Sequence[str],
         prefix_last: bool,
         wanted: SearchFilter,
         after: tuple[Any, str, UUID] | None,
-        limit: int,
+        first: int,
         candidate_limit: int,
         facets: bool = True,
+        highlight: bool = True,
     ) -> SearchPage:
-        statement, params = search_statement(words, prefix_last, wanted, after, limit, candidate_limit, facets)
-        if words:
-            # Broad words match most rows; the planner would then read every document in turn.
-            # The GIN index finds the matches without touching the documents themselves.
-            await self.session.execute(text("SET LOCAL enable_seqscan = off"))
+        """A page of hits as they are shown, the total and the facets, in one statement (after `prepare`)."""
+        statement, params = search_statement(
+            words, prefix_last, wanted, after, first, candidate_limit, facets, highlight
+        )
         row = (await self.session.execute(text(statement), params)).mappings().one()
         counted = None if row["facets"] is None else {item["topic"]: item["count"] for item in _json(row["facets"])}
-        return SearchPage(total=int(row["total"]), facets=counted, rows=_json(row["page"]))
-
-    async def details(
-        self, keys: Sequence[tuple[str, UUID]], words: Sequence[str], prefix_last: bool, *, highlight: bool = True
-    ) -> dict[tuple[str, UUID], RowMapping]:
-        """Titles, snippets and municipalities of one page, and of that page only; matches highlighted if wanted."""
-        if not keys:
-            return {}
-        params: dict[str, Any] = {"kinds": [k for k, _ in keys], "ids": [i for _, i in keys]}
-        if words and highlight:
-            query = _tsquery(words, prefix_last, params)
-            title = f"ts_headline('german'::regconfig, {_clean('t.title')}, {query}, '{HEADLINE_OPTIONS}')"
-            text_of = _clean("t.summary || ' ' || t.body")
-            snippet = f"ts_headline('german'::regconfig, {text_of}, {query}, '{SNIPPET_OPTIONS}')"
-        else:
-            title, snippet = _clean("t.title"), _clean("left(t.summary, 300)")
-        result = await self.session.execute(
-            text(
-                f"""
-                SELECT d.entry_kind, d.entry_id, t.title, t.summary, {title} AS title_highlight, {snippet} AS snippet,
-                       d.topics, d.target_groups, d.published_at, d.municipality_id,
-                       m.name AS municipality_name, m.bundesland, m.kind AS municipality_kind
-                FROM {SCHEMA}.search_documents d
-                JOIN {SCHEMA}.search_texts t ON t.entry_kind = d.entry_kind AND t.entry_id = d.entry_id
-                JOIN {SCHEMA}.municipalities m ON m.id = d.municipality_id
-                JOIN unnest(CAST(:kinds AS varchar[]), CAST(:ids AS uuid[])) AS k(kind, id)
-                  ON d.entry_kind = k.kind AND d.entry_id = k.id
-                """
-            ),
-            params,
-        )
-        return {(row["entry_kind"], row["entry_id"]): row for row in result.mappings()}
+        items = row["items"] if isinstance(row["items"], str) else json.dumps(row["items"])
+        return SearchPage(total=int(row["total"]), facets=counted, items=items, last=_json(row["last"]))
 
     async def corrections(self, words: Sequence[str], threshold: float) -> dict[int, str]:
         """Position in `words` → the known word that most resembles an unknown one."""
@@ -222,8 +211,8 @@ class SearchRepository:
 # Facets count matches per topic over every match, the topic filter aside. Matches are grouped by
 # their set of topics first: a broad word matches tens of thousands of documents but only a few
 # hundred distinct sets, and unnesting those is what is cheap. The total is read off the same groups.
-# Without facets the topic filter joins the match itself, and PostgreSQL can combine the two GIN
-# indexes before it visits a single document.
+# Without facets the topic filter joins the match itself, and one GIN index over words and topics
+# finds the documents that have both before PostgreSQL visits a single one.
 RANKED = """
 WITH matched AS MATERIALIZED (
     SELECT d.ctid AS row_id, d.entry_kind, d.entry_id, d.topics, d.published_at
@@ -240,17 +229,14 @@ candidates AS (
 ranked AS (
     -- Back to each candidate's document by its row's address, found in this same statement: one
     -- page read each rather than an index descent.
-    SELECT c.entry_kind, c.entry_id, {rank} AS rank
+    SELECT c.entry_kind, c.entry_id, {rank} AS sort
     FROM candidates c
     JOIN {schema}.search_documents d ON d.ctid = c.row_id
+),
+page AS (
+    SELECT * FROM ranked WHERE {after} ORDER BY sort DESC, entry_kind, entry_id LIMIT :limit
 )
-SELECT
-    ({total}) AS total,
-    ({facets}) AS facets,
-    (SELECT coalesce(json_agg(json_build_object('kind', p.entry_kind, 'id', p.entry_id, 'sort', p.rank)
-                              ORDER BY p.rank DESC, p.entry_kind, p.entry_id), '[]'::json)
-       FROM (SELECT * FROM ranked WHERE {after}
-             ORDER BY rank DESC, entry_kind, entry_id LIMIT :limit) p) AS page
+SELECT ({total}) AS total, ({facets}) AS facets, hits.items, hits.last FROM ({hits}) hits
 """
 
 BROWSE = """
@@ -260,14 +246,48 @@ WITH matched AS MATERIALIZED (
     WHERE TRUE {conditions}
 ),
 {topic_sets}
-filtered AS (SELECT * FROM matched WHERE {topic_condition})
-SELECT
-    ({total}) AS total,
-    ({facets}) AS facets,
-    (SELECT coalesce(json_agg(json_build_object('kind', p.entry_kind, 'id', p.entry_id, 'sort', p.published_at)
-                              ORDER BY p.published_at DESC, p.entry_kind, p.entry_id), '[]'::json)
-       FROM (SELECT * FROM filtered WHERE {after}
-             ORDER BY published_at DESC, entry_kind, entry_id LIMIT :limit) p) AS page
+filtered AS (SELECT * FROM matched WHERE {topic_condition}),
+page AS (
+    SELECT entry_kind, entry_id, published_at AS sort FROM filtered WHERE {after}
+    ORDER BY published_at DESC, entry_kind, entry_id LIMIT :limit
+)
+SELECT ({total}) AS total, ({facets}) AS facets, hits.items, hits.last FROM ({hits}) hits
+"""
+
+# A timestamp as pydantic writes it (UTC, `Z`, microseconds only when there are any).
+PUBLISHED_AT = str(
+    iso_utc(literal_column("d.published_at")).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+)
+
+# The page's hits as `SearchHit` documents them, read for the page only: the texts live beside the
+# rows searched. The page holds one hit more than asked for, to tell whether more follow; a hit
+# whose municipality the replica does not know (yet) is left out.
+HITS = """
+SELECT coalesce(json_agg(json_build_object(
+           'kind', p.entry_kind, 'id', p.entry_id,
+           'title', t.title, 'title_highlight', {title}, 'summary', t.summary, 'snippet', {snippet},
+           'topics', d.topics, 'target_groups', d.target_groups,
+           'municipality', json_build_object('id', m.id, 'name', m.name, 'bundesland', m.bundesland, 'kind', m.kind),
+           'published_at', {published_at}, 'score', {score})
+         ORDER BY p.n) FILTER (WHERE p.n <= :first AND m.id IS NOT NULL AND t.entry_id IS NOT NULL), '[]'::json
+       ) AS items,
+       CASE WHEN count(*) > :first
+            THEN (array_agg(json_build_array(p.sort, p.entry_kind, p.entry_id)) FILTER (WHERE p.n = :first))[1]
+       END AS last
+FROM (SELECT page.*, row_number() OVER (ORDER BY sort DESC, entry_kind, entry_id) AS n FROM page) p
+JOIN {schema}.search_documents d ON d.entry_kind = p.entry_kind AND d.entry_id = p.entry_id
+LEFT JOIN {schema}.search_texts t ON t.entry_kind = p.entry_kind AND t.entry_id = p.entry_id
+LEFT JOIN {schema}.municipalities m ON m.id = d.municipality_id
+"""
+
+PREPARE_SEARCH = f"""
+SELECT set_config('enable_seqscan', CAST(:seqscan AS text), true),
+       set_config('plan_cache_mode', 'force_custom_plan', true),
+       ARRAY(SELECT t.key FROM {SCHEMA}.topics t
+              WHERE t.key = ANY(CAST(:topics AS varchar[])) OR t.parent = ANY(CAST(:topics AS varchar[]))
+              ORDER BY t.key) AS topics
 """
 
 TOPIC_SETS = "topic_sets AS MATERIALIZED (SELECT topics, count(*) AS n FROM matched GROUP BY topics),"
@@ -282,12 +302,14 @@ def search_statement(
     prefix_last: bool,
     wanted: SearchFilter,
     after: tuple[Any, str, UUID] | None,
-    limit: int,
+    first: int,
     candidate_limit: int,
     facets: bool = True,
+    highlight: bool = True,
 ) -> tuple[str, dict[str, Any]]:
-    """One statement for a page, the total and the facets: ranked if there are words, newest first if not."""
-    params: dict[str, Any] = {"limit": limit}
+    """One statement for a page and what its hits show, the total and the facets: ranked if there are
+    words, newest first if not; matches highlighted if wanted."""
+    params: dict[str, Any] = {"first": first, "limit": first + 1}
     conditions = _filter_conditions(wanted, params)
     # Every document's municipality is known (the replica keeps them all): joined only to filter by it,
     # since hashing 11,000 municipalities costs a search more than finding its matches.
@@ -315,23 +337,44 @@ def search_statement(
             "facets": "NULL",
         }
     if not words:
+        hits = HITS.format(
+            schema=SCHEMA,
+            title=_html(_clean("t.title")),
+            snippet=_html(_clean("left(t.summary, 300)")),
+            published_at=PUBLISHED_AT,
+            score="NULL",
+        )
         statement = BROWSE.format(
             schema=SCHEMA,
             municipality_join=municipality_join,
             conditions=conditions,
-            after=_after("published_at", after, params),
+            after=_after("published_at", "timestamptz", after, params),
+            hits=hits,
             **counting,
         )
         return statement, params
     query = _tsquery(words, prefix_last, params)
     params["candidate_limit"] = candidate_limit
+    if highlight:
+        title = f"ts_headline('german'::regconfig, {_clean('t.title')}, {query}, '{HEADLINE_OPTIONS}')"
+        text_of = _clean("t.summary || ' ' || t.body")
+        snippet = f"ts_headline('german'::regconfig, {text_of}, {query}, '{SNIPPET_OPTIONS}')"
+    else:
+        title, snippet = _clean("t.title"), _clean("left(t.summary, 300)")
     statement = RANKED.format(
         schema=SCHEMA,
         municipality_join=municipality_join,
         match=f"d.document @@ {query}",
         conditions=conditions,
         rank=f"ts_rank(d.document, {query}, 1)::float8",
-        after=_after("rank", after, params),
+        after=_after("sort", "float8", after, params),
+        hits=HITS.format(
+            schema=SCHEMA,
+            title=_html(title),
+            snippet=_html(snippet),
+            published_at=PUBLISHED_AT,
+            score="round(CAST(p.sort AS numeric), 6)::float8",
+        ),
         **counting,
     )
     return statement, params
@@ -382,11 +425,10 @@ def _filter_conditions(wanted: SearchFilter, params: dict[str, Any]) -> str:
     return "".join(f" AND {c}" for c in conditions)
 
 
-def _after(sort: str, after: tuple[Any, str, UUID] | None, params: dict[str, Any]) -> str:
+def _after(sort: str, cast: str, after: tuple[Any, str, UUID] | None, params: dict[str, Any]) -> str:
     if after is None:
         return "TRUE"
     params["after_sort"], params["after_kind"], params["after_id"] = after
-    cast = "float8" if sort == "rank" else "timestamptz"
     return (
         f"({sort} < CAST(:after_sort AS {cast}) OR ({sort} = CAST(:after_sort AS {cast}) "
         "AND (entry_kind, entry_id) > (CAST(:after_kind AS varchar), CAST(:after_id AS uuid))))"
@@ -396,6 +438,12 @@ def _after(sort: str, after: tuple[Any, str, UUID] | None, params: dict[str, Any
 def _clean(expression: str) -> str:
     # The highlight markers are private-use characters; any in the text itself are dropped.
     return f"translate({expression}, E'\\uE000\\uE001', '')"
+
+
+def _html(expression: str) -> str:
+    # As `terms.highlighted`: the text escaped as HTML, then the markers of the matches made <mark>.
+    escaped = f"replace(replace(replace({expression}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+    return f"replace(replace({escaped}, E'\\uE000', '<mark>'), E'\\uE001', '</mark>')"
 
 
 def _json(value: Any) -> Any:

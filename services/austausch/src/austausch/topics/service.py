@@ -15,24 +15,13 @@ async def list_topics(session: AsyncSession) -> list[Topic]:
 
 
 async def require_known(session: AsyncSession, keys: Sequence[str]) -> None:
-    _refuse_unknown(set(keys) - await TopicRepository(session).known(keys))
+    refuse_unknown(set(keys) - await TopicRepository(session).known(keys))
 
 
-def require_among(known: Sequence[Topic], keys: Sequence[str]) -> None:
-    """`require_known` against the topics already read."""
-    _refuse_unknown(set(keys) - {t.key for t in known})
-
-
-def _refuse_unknown(unknown: set[str]) -> None:
+def refuse_unknown(unknown: set[str]) -> None:
     if unknown:
         keys = sorted(unknown)
         raise BadInput(f"Unknown topic: {', '.join(keys)}.", unknown_topics=keys)
-
-
-def with_children_among(known: Sequence[Topic], keys: Sequence[str]) -> list[str]:
-    """A topic filter reaches the second-level topics below a first-level one."""
-    wanted = set(keys)
-    return sorted(t.key for t in known if t.key in wanted or t.parent in wanted)
 
 
 async def keep_topic(session: AsyncSession, key: str, label: str, parent: str | None) -> None:
