@@ -1,16 +1,19 @@
 """All SQL of notifications: set-based fan-out to recipients and channels, the inbox, preferences."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    ARRAY,
     DateTime,
     RowMapping,
     Select,
     String,
+    all_,
     and_,
     any_,
     bindparam,
@@ -27,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from benachrichtigung.models import (
     advisers,
@@ -41,12 +45,24 @@ from benachrichtigung.models import (
 )
 from benachrichtigung.recipients.repository import has_address
 from benachrichtigung.texts import Message
-from zwk_common.sql import Insert, insert
+from zwk_common.sql import insert
 
 OFFICE = "office"
 
 
-def _organisation(organisation: str) -> Select[Any]:
+@dataclass(frozen=True)
+class AudiencePart:
+    """One kind of recipient a rule names; which municipality, person or followed ids is a parameter.
+
+    kind: `office` (its user list and webhook endpoints), `team` (a municipality's contacts,
+    advisers and webhook endpoints), `person` (one subject) or `followers` (of `target_kind`).
+    """
+
+    kind: str
+    target_kind: str | None = None
+
+
+def _organisation(organisation: ColumnElement[str]) -> Select[Any]:
     """The organisation as one recipient, if it has an active webhook endpoint to tell."""
     return (
         select((literal("org:") + webhook_endpoints.c.organisation).label("recipient_id"))
@@ -55,112 +71,75 @@ def _organisation(organisation: str) -> Select[Any]:
     )
 
 
-def office_audience() -> list[Select[Any]]:
-    return [select(office_users.c.subject.label("recipient_id")), _organisation(OFFICE)]
-
-
-def team_audience(municipality_id: UUID) -> list[Select[Any]]:
-    return [
-        # A contact with neither an account nor an address cannot be told anything.
-        select(contacts.c.recipient_id).where(
-            contacts.c.municipality_id == municipality_id,
-            or_(contacts.c.subject.is_not(None), contacts.c.email.is_not(None)),
-        ),
-        select(advisers.c.subject.label("recipient_id")).where(advisers.c.municipality_id == municipality_id),
-        _organisation(str(municipality_id)),
-    ]
-
-
-def person_audience(subject: str) -> list[Select[Any]]:
-    return [select(literal(subject, String).label("recipient_id"))]
-
-
-def followers_audience(target_kind: str, target_ids: Sequence[str]) -> list[Select[Any]]:
-    return [
-        select(subscriptions.c.subject.label("recipient_id")).where(
-            subscriptions.c.target_kind == target_kind, subscriptions.c.target_id.in_(list(target_ids))
-        )
-    ]
+def _recipients(part: AudiencePart, name: str) -> list[Select[Any]]:
+    if part.kind == "office":
+        return [select(office_users.c.subject.label("recipient_id")), _organisation(literal(OFFICE))]
+    if part.kind == "team":
+        organisation = bindparam(name, type_=String)
+        municipality_id = cast(organisation, PG_UUID(as_uuid=True))
+        return [
+            # A contact with neither an account nor an address cannot be told anything.
+            select(contacts.c.recipient_id).where(
+                contacts.c.municipality_id == municipality_id,
+                or_(contacts.c.subject.is_not(None), contacts.c.email.is_not(None)),
+            ),
+            select(advisers.c.subject.label("recipient_id")).where(advisers.c.municipality_id == municipality_id),
+            _organisation(organisation),
+        ]
+    if part.kind == "person":
+        return [select(bindparam(name, type_=String).label("recipient_id"))]
+    if part.kind == "followers":
+        return [
+            select(subscriptions.c.subject.label("recipient_id")).where(
+                subscriptions.c.target_kind == part.target_kind,
+                subscriptions.c.target_id == any_(bindparam(name, type_=ARRAY(String))),
+            )
+        ]
+    raise ValueError(f"no audience of kind {part.kind!r}")
 
 
 class NotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def notify(
+    async def fan_out(
         self,
-        audience: Sequence[Select[Any]],
+        audience: Sequence[tuple[AudiencePart, Any]],
         message: Message,
         *,
         event_id: str,
         event_type: str,
         excluded: Sequence[str],
-        now: datetime,
-    ) -> int:
-        """Tell everyone in `audience` (but `excluded`) in one statement; how many were newly told."""
-        everyone = union(*audience).subquery("audience")
-        municipality_id = UUID(message.municipality_id) if message.municipality_id else None
-        rows = select(
-            func.gen_random_uuid(),
-            everyone.c.recipient_id,
-            literal(event_id, String),
-            literal(event_type, String),
-            literal(message.kind, String),
-            literal(message.title, String),
-            literal(message.body, String),
-            literal(message.link, String),
-            literal(message.item_kind, String),
-            literal(message.item_id, String),
-            literal(message.item_title, String),
-            literal(municipality_id, PG_UUID(as_uuid=True)),
-            literal(now, DateTime(timezone=True)),
-        ).where(everyone.c.recipient_id.is_not(None))
-        if excluded:
-            rows = rows.where(everyone.c.recipient_id.not_in(list(excluded)))
-        columns = [
-            "id",
-            "recipient_id",
-            "event_id",
-            "event_type",
-            "kind",
-            "title",
-            "body",
-            "link",
-            "item_kind",
-            "item_id",
-            "item_title",
-            "municipality_id",
-            "created_at",
-        ]
-        result = await self.session.execute(
-            insert(notifications)
-            .from_select(columns, rows)
-            .on_conflict_do_nothing(index_elements=[notifications.c.recipient_id, notifications.c.event_id])
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def queue_for_channels(
-        self,
-        event_id: str,
-        *,
         email_defaults: Mapping[str, str],
         now: datetime,
         expires_at: datetime,
         daily_due: datetime,
         weekly_due: datetime,
         trace_context: Mapping[str, str] | None = None,
-    ) -> None:
-        """Queue the event's new notifications for e-mail and webhooks, now or for a digest."""
-        values = {
-            "event_id": event_id,
-            "now": now,
-            "expires_at": expires_at,
-            "daily_due": daily_due,
-            "weekly_due": weekly_due,
-            "carrier": dict(trace_context) if trace_context else None,
-        }
-        for statement in _channel_queueing(tuple(sorted(email_defaults.items()))):
-            await self.session.execute(statement, values)
+    ) -> int:
+        """Tell everyone in `audience` (but `excluded`) once, and queue their e-mails and webhooks, now
+        or for a digest: one statement; how many were newly told."""
+        statement = _fan_out(tuple(part for part, _ in audience), tuple(sorted(email_defaults.items())))
+        values: dict[str, Any] = {f"audience_{i}": value for i, (_, value) in enumerate(audience)}
+        values.update(
+            event_id=event_id,
+            event_type=event_type,
+            kind=message.kind,
+            title=message.title,
+            body=message.body,
+            link=message.link,
+            item_kind=message.item_kind,
+            item_id=message.item_id,
+            item_title=message.item_title,
+            municipality_id=UUID(message.municipality_id) if message.municipality_id else None,
+            excluded=list(excluded),
+            now=now,
+            expires_at=expires_at,
+            daily_due=daily_due,
+            weekly_due=weekly_due,
+            carrier=dict(trace_context) if trace_context else None,
+        )
+        return int((await self.session.execute(statement, values)).scalar_one())
 
     # --- the inbox ---
 
@@ -224,48 +203,89 @@ class NotificationRepository:
         )
 
 
-@lru_cache(maxsize=4)
-def _channel_queueing(email_defaults: tuple[tuple[str, str], ...]) -> tuple[Insert, ...]:
-    """The four statements that queue an event's notifications for e-mail and webhooks, now or for a
-    digest; built once, since building and keying them cost more than running them."""
+@lru_cache(maxsize=64)
+def _fan_out(audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str, str], ...]) -> Select[Any]:
+    """The statement that tells an audience of this shape and queues their e-mails and webhooks.
+
+    Made once per shape (building and keying it costs more than running it). The notifications
+    go in first; e-mails and webhooks are queued for the rows that insert returns, in the same
+    statement, since a statement does not see its own inserts in the table.
+    """
     n = notifications
+    everyone = union(
+        *(select_ for i, part in enumerate(audience) for select_ in _recipients(part, f"audience_{i}"))
+    ).subquery("audience")
     event_id = bindparam("event_id", type_=String)
     carrier = bindparam("carrier", type_=JSONB)
     at = bindparam("now", type_=DateTime(timezone=True))
     expires = bindparam("expires_at", type_=DateTime(timezone=True))
     daily_due = bindparam("daily_due", type_=DateTime(timezone=True))
     weekly_due = bindparam("weekly_due", type_=DateTime(timezone=True))
+    rows = select(
+        func.gen_random_uuid(),
+        everyone.c.recipient_id,
+        event_id,
+        bindparam("event_type", type_=String),
+        bindparam("kind", type_=String),
+        bindparam("title", type_=String),
+        bindparam("body", type_=String),
+        bindparam("link", type_=String),
+        bindparam("item_kind", type_=String),
+        bindparam("item_id", type_=String),
+        bindparam("item_title", type_=String),
+        bindparam("municipality_id", type_=PG_UUID(as_uuid=True)),
+        at,
+    ).where(
+        everyone.c.recipient_id.is_not(None),
+        everyone.c.recipient_id != all_(bindparam("excluded", type_=ARRAY(String))),
+    )
+    told = (
+        insert(n)
+        .from_select(
+            [
+                "id",
+                "recipient_id",
+                "event_id",
+                "event_type",
+                "kind",
+                "title",
+                "body",
+                "link",
+                "item_kind",
+                "item_id",
+                "item_title",
+                "municipality_id",
+                "created_at",
+            ],
+            rows,
+        )
+        .on_conflict_do_nothing(index_elements=[n.c.recipient_id, n.c.event_id])
+        .returning(n.c.id, n.c.recipient_id, n.c.kind)
+        .cte("told")
+    )
     chosen = func.coalesce(
-        preferences.c.frequency, case(dict(email_defaults), value=n.c.kind, else_=literal("immediately"))
+        preferences.c.frequency, case(dict(email_defaults), value=told.c.kind, else_=literal("immediately"))
     )
     email = (
-        select(n.c.id, n.c.recipient_id, n.c.kind, chosen.label("frequency"))
+        select(told.c.id, told.c.recipient_id, told.c.kind, chosen.label("frequency"))
         .select_from(
-            n.outerjoin(
+            told.outerjoin(
                 preferences,
                 and_(
-                    preferences.c.recipient_id == n.c.recipient_id,
-                    preferences.c.kind == n.c.kind,
+                    preferences.c.recipient_id == told.c.recipient_id,
+                    preferences.c.kind == told.c.kind,
                     preferences.c.channel == "email",
                 ),
             )
         )
-        .where(
-            n.c.event_id == event_id,
-            ~n.c.recipient_id.startswith("org:"),
-            has_address(n.c.recipient_id),
-        )
+        .where(~told.c.recipient_id.startswith("org:"), has_address(told.c.recipient_id))
         .cte("email")
     )
     e = webhook_endpoints
     webhook = (
-        select(n.c.id, n.c.kind, e.c.id.label("endpoint_id"), e.c.frequency)
-        .select_from(n.join(e, n.c.recipient_id == literal("org:") + e.c.organisation))
-        .where(
-            n.c.event_id == event_id,
-            e.c.active,
-            or_(func.cardinality(e.c.kinds) == 0, n.c.kind == any_(e.c.kinds)),
-        )
+        select(told.c.id, told.c.kind, e.c.id.label("endpoint_id"), e.c.frequency)
+        .select_from(told.join(e, told.c.recipient_id == literal("org:") + e.c.organisation))
+        .where(e.c.active, or_(func.cardinality(e.c.kinds) == 0, told.c.kind == any_(e.c.kinds)))
         .cte("webhook")
     )
     due = case(
@@ -358,4 +378,14 @@ def _channel_queueing(email_defaults: tuple[tuple[str, str], ...]) -> tuple[Inse
         )
         .on_conflict_do_nothing()
     )
-    return (email_now, email_digest, webhook_now, webhook_digest)
+    queued = [
+        q.cte(name)
+        for q, name in (
+            (email_now, "email_now"),
+            (email_digest, "email_digest"),
+            (webhook_now, "webhook_now"),
+            (webhook_digest, "webhook_digest"),
+        )
+    ]
+    # PostgreSQL runs every insert of the WITH clause, whether or not the answer reads it.
+    return select(func.count()).select_from(told).add_cte(*queued)

@@ -4,18 +4,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, Select
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benachrichtigung.config import Settings
 from benachrichtigung.delivery.schedule import next_digest
-from benachrichtigung.notifications.repository import (
-    NotificationRepository,
-    followers_audience,
-    office_audience,
-    person_audience,
-    team_audience,
-)
+from benachrichtigung.notifications.repository import AudiencePart, NotificationRepository
 from benachrichtigung.notifications.schemas import (
     Item,
     MarkedRead,
@@ -43,27 +37,29 @@ from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
 from zwk_common.telemetry import trace_carrier
 
 EMAIL_DEFAULTS = {key: kind.email_default.value for key, kind in KINDS.items()}
+OFFICE, TEAM, PERSON = AudiencePart("office"), AudiencePart("team"), AudiencePart("person")
 
 
-def _audience(rule: Rule, event: EventPayload) -> list[Select[Any]]:
-    selects: list[Select[Any]] = []
+def _audience(rule: Rule, event: EventPayload) -> list[tuple[AudiencePart, Any]]:
+    """The parts of the rule's audience that this event names, each with what it names."""
+    parts: list[tuple[AudiencePart, Any]] = []
     for audience in rule.audience:
         if isinstance(audience, Office):
-            selects += office_audience()
+            parts.append((OFFICE, None))
         elif isinstance(audience, MunicipalityTeam):
             municipality_id = getattr(event, audience.field, None)
             if municipality_id is not None:
-                selects += team_audience(UUID(str(municipality_id)))
+                parts.append((TEAM, str(UUID(str(municipality_id)))))
         elif isinstance(audience, Person):
             subject = getattr(event, audience.field, None)
             if subject:
-                selects += person_audience(subject)
+                parts.append((PERSON, subject))
         elif isinstance(audience, Followers):
             value = getattr(event, audience.field, None)
             targets = [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
             if targets:
-                selects += followers_audience(audience.target_kind, targets)
-    return selects
+                parts.append((AudiencePart("followers", audience.target_kind), targets))
+    return parts
 
 
 async def notify_of(
@@ -77,18 +73,12 @@ async def notify_of(
         audience = _audience(rule, event)
         if not audience:
             continue
-        excluded = [str(v) for v in (getattr(event, f, None) for f in rule.actors) if v]
-        told += await repository.notify(
+        told += await repository.fan_out(
             audience,
             render(rule, event),
             event_id=event_id,
             event_type=event.event_type,
-            excluded=excluded,
-            now=now,
-        )
-    if told:
-        await repository.queue_for_channels(
-            event_id,
+            excluded=[str(v) for v in (getattr(event, f, None) for f in rule.actors) if v],
             email_defaults=EMAIL_DEFAULTS,
             now=now,
             expires_at=now + timedelta(hours=settings.retry_window_hours),
