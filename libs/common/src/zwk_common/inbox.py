@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, func
+from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, bindparam, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zwk_common.sql import insert
@@ -21,6 +21,18 @@ class Inbox:
             Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
             PrimaryKeyConstraint("consumer", "event_id"),
         )
+        # Made once: every event a consumer handles starts with it, and building and keying a
+        # statement costs more than running this one.
+        self._claim = (
+            insert(self.table)
+            .values(
+                consumer=bindparam("consumer", type_=String),
+                event_id=bindparam("event_id", type_=String),
+                event_type=bindparam("event_type", type_=String),
+            )
+            .on_conflict_do_nothing()
+            .returning(self.table.c.event_id)
+        )
 
     async def claim(self, session: AsyncSession, consumer: str, event_id: str, event_type: str) -> bool:
         """Record the event as handled by `consumer`; False if it already was.
@@ -29,9 +41,6 @@ class Inbox:
         rolls back, so does the claim, and a redelivery handles it again.
         """
         result = await session.execute(
-            insert(self.table)
-            .values(consumer=consumer, event_id=event_id, event_type=event_type)
-            .on_conflict_do_nothing()
-            .returning(self.table.c.event_id)
+            self._claim, {"consumer": consumer, "event_id": event_id, "event_type": event_type}
         )
         return result.first() is not None

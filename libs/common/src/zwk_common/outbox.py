@@ -18,8 +18,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
     func,
+    literal,
     select,
     text,
     update,
@@ -34,7 +36,6 @@ log = logging.getLogger(__name__)
 
 PublishFn = Callable[[Envelope, dict[str, str]], Awaitable[None]]
 tracer = trace.get_tracer("zwk.outbox")
-_NOTIFY = text("SELECT pg_notify(:channel, '')")
 
 
 class Outbox:
@@ -55,8 +56,21 @@ class Outbox:
             Column("published_at", DateTime(timezone=True)),
             Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
         )
-        # Made once: every change of every service records an event through it.
-        self._insert = self.table.insert()
+        # Made once: every change of every service records an event through it. The row and the
+        # NOTIFY that wakes the relay go in one statement; NOTIFY is delivered only when the
+        # transaction commits, so the relay wakes for committed events and never sees a
+        # rolled-back one.
+        recorded = (
+            self.table.insert()
+            .values(
+                event_id=bindparam("event_id", type_=String),
+                type=bindparam("type", type_=String),
+                envelope=bindparam("envelope", type_=JSONB),
+            )
+            .returning(self.table.c.id)
+            .cte("recorded")
+        )
+        self._record = select(func.pg_notify(literal(self.channel), literal(""))).select_from(recorded)
 
     async def record(self, session: AsyncSession, payload: EventPayload) -> Envelope:
         """Write `payload` as an event in the caller's transaction; it is published after commit."""
@@ -76,10 +90,7 @@ class Outbox:
                 "type": envelope.type,
                 "envelope": envelope.model_dump(mode="json", exclude_none=True),
             }
-            await session.execute(self._insert, row)
-            # NOTIFY is delivered only when the transaction commits, so the relay
-            # wakes for committed events and never sees a rolled-back one.
-            await session.execute(_NOTIFY, {"channel": self.channel})
+            await session.execute(self._record, row)
         return envelope
 
     async def backlog(self, session: AsyncSession) -> int:
