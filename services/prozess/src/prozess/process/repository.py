@@ -176,7 +176,18 @@ _STAGE = select(stages).where(
     stages.c.stage == bindparam("stage", type_=stages.c.stage.type),
 )
 _REFRESH_ONE_SUMMARY = _refresh_summaries(processes.c.id == bindparam("which_process", type_=processes.c.id.type))
-_ADD_TRANSITION = insert(stage_transitions)
+# A transition recorded and the process's summary derived again, in one statement: the summary
+# reads the stages (changed by the statement before), never the transitions.
+_RECORD_TRANSITION = _REFRESH_ONE_SUMMARY.add_cte(
+    insert(stage_transitions)
+    .values(
+        {
+            column: bindparam(f"transition_{column}", type_=stage_transitions.c[column].type)
+            for column in ("process_id", "stage", "from_status", "to_status", "at", "actor", "reason")
+        }
+    )
+    .cte("transition")
+)
 _CHECKLIST_ENTRIES = select(checklist_entries).where(checklist_entries.c.process_id == any_(_process_ids()))
 
 
@@ -346,7 +357,7 @@ class ProcessRepository(Repository):
         """Re-derive every process's summary, after stages were loaded in bulk (a data migration, a repair)."""
         await self.session.execute(_refresh_summaries(true()))
 
-    async def add_transition(
+    async def record_transition(
         self,
         process_id: UUID,
         stage: str,
@@ -356,6 +367,7 @@ class ProcessRepository(Repository):
         actor: str | None,
         reason: str | None = None,
     ) -> None:
+        """Add a stage's change of status to the history, and derive the process's summary again."""
         values = {
             "process_id": process_id,
             "stage": stage,
@@ -365,7 +377,10 @@ class ProcessRepository(Repository):
             "actor": actor,
             "reason": reason,
         }
-        await self.session.execute(_ADD_TRANSITION, values)
+        await self.session.execute(
+            _RECORD_TRANSITION,
+            {"which_process": process_id, **{f"transition_{name}": value for name, value in values.items()}},
+        )
 
     async def transitions(self, process_id: UUID) -> list[RowMapping]:
         result = await self.session.execute(

@@ -329,8 +329,7 @@ async def _transition(
     caller: Caller,
     reason: str | None = None,
 ) -> None:
-    await repository.add_transition(process.id, stage.value, from_status, to_status, at, caller.subject, reason)
-    await repository.refresh_summary(process.id)
+    await repository.record_transition(process.id, stage.value, from_status, to_status, at, caller.subject, reason)
 
 
 def _stage_event(
