@@ -1,12 +1,13 @@
 """All SQL of the search index: keeping documents and words, searching, correcting misspellings."""
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import literal_column, text
+from sqlalchemy import TextClause, literal_column, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -178,7 +179,7 @@ class SearchRepository:
         again for every candidate it ranks.
         """
         result = await self.session.execute(
-            text(PREPARE_SEARCH), {"seqscan": "off" if ranked else "on", "topics": list(topics)}
+            _statement(PREPARE_SEARCH), {"seqscan": "off" if ranked else "on", "topics": list(topics)}
         )
         return list(result.mappings().one()["topics"])
 
@@ -197,7 +198,7 @@ class SearchRepository:
         statement, params = search_statement(
             words, prefix_last, wanted, after, first, candidate_limit, facets, highlight
         )
-        row = (await self.session.execute(text(statement), params)).mappings().one()
+        row = (await self.session.execute(_statement(statement), params)).mappings().one()
         counted = None if row["facets"] is None else {item["topic"]: item["count"] for item in _json(row["facets"])}
         items = row["items"] if isinstance(row["items"], str) else json.dumps(row["items"])
         return SearchPage(total=int(row["total"]), facets=counted, items=items, last=_json(row["last"]))
@@ -438,6 +439,13 @@ def _after(sort: str, cast: str, after: tuple[Any, str, UUID] | None, params: di
 def _clean(expression: str) -> str:
     # The highlight markers are private-use characters; any in the text itself are dropped.
     return f"translate({expression}, E'\\uE000\\uE001', '')"
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(sql: str) -> TextClause:
+    # A search's statement differs only by which filters are given: the few kinds in use are
+    # parsed for their parameters once, not on every search.
+    return text(sql)
 
 
 def _html(expression: str) -> str:
