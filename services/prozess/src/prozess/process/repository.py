@@ -22,6 +22,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
@@ -120,24 +121,19 @@ def _refresh_summaries(which: ColumnElement[bool]) -> Any:
     last completed one; none before Kick-Off starts.
     """
     own = stages.alias("own")
-    first_in_progress = (
-        select(own.c.stage)
-        .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
-        .order_by(own.c.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    last_completed = (
-        select(own.c.stage)
-        .where(own.c.process_id == processes.c.id, own.c.status == "COMPLETED")
-        .order_by(own.c.position.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    # Each reads the process's five stages by its key and picks what it needs while aggregating:
+    # a condition on the status would let the planner walk the partial index of stages in
+    # progress instead, which its statistics think small and which grows with every start.
+    of_the_process = own.c.process_id == processes.c.id
+
+    def stage_first(status: str, order: Any) -> Any:
+        in_order = func.array_agg(aggregate_order_by(own.c.stage, order)).filter(own.c.status == status)
+        return select(type_coerce(in_order, ARRAY(own.c.stage.type))[1]).where(of_the_process).scalar_subquery()
+
+    first_in_progress = stage_first("IN_PROGRESS", own.c.position)
+    last_completed = stage_first("COMPLETED", own.c.position.desc())
     open_due = (
-        select(func.min(own.c.due_date))
-        .where(own.c.process_id == processes.c.id, own.c.status == "IN_PROGRESS")
-        .scalar_subquery()
+        select(func.min(own.c.due_date).filter(own.c.status == "IN_PROGRESS")).where(of_the_process).scalar_subquery()
     )
     return (
         update(processes)
