@@ -110,6 +110,7 @@ PROCESS_ORDER = (
     "postgresql",
     "nats",
     "benchmark client",
+    "benchmark monitor",
     "trivial app",
 )
 

@@ -40,7 +40,11 @@ async def idle(bench: Bench, label: str) -> Result:
     async with bench.measured(result):
         await asyncio.sleep(bench.size.idle_seconds)
         now = bench.monitor.sample()
-    system = {name: round(mb, 1) for name, mb in now.items() if name not in ("benchmark client", "trivial app")}
+    system = {
+        name: round(mb, 1)
+        for name, mb in now.items()
+        if name not in ("benchmark client", "benchmark monitor", "trivial app")
+    }
     total = sum(system.values())
     result.count = len(system)
     result.details = {"resident_mb": system, "total_mb": round(total, 1)}
