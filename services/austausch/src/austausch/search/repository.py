@@ -449,7 +449,7 @@ def _statement(sql: str) -> TextClause:
 
 
 def _html(expression: str) -> str:
-    # As `terms.highlighted`: the text escaped as HTML, then the markers of the matches made <mark>.
+    # The text escaped as HTML (&, <, >), then the markers ts_headline put around the matches made <mark>.
     escaped = f"replace(replace(replace({expression}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
     return f"replace(replace({escaped}, E'\\uE000', '<mark>'), E'\\uE001', '</mark>')"
 
