@@ -121,7 +121,7 @@ def _refresh_summaries(which: ColumnElement[bool]) -> Any:
     last completed one; none before Kick-Off starts.
     """
     own = stages.alias("own")
-    # Each reads the process's five stages by its key and picks what it needs while aggregating:
+    # Each part reads the process's five stages by their key and picks what it needs while aggregating:
     # a condition on the status would let the planner walk the partial index of stages in
     # progress instead, which its statistics think small and which grows with every start.
     of_the_process = own.c.process_id == processes.c.id
