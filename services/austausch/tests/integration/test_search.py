@@ -116,6 +116,33 @@ async def test_without_highlighting_title_and_snippet_are_plain_text(forum) -> N
     assert hit["score"] is not None
 
 
+async def test_a_search_sets_the_planner_up_for_its_own_transaction_only(forum) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from austausch.search.repository import SearchRepository
+    from zwk_common.db import transaction
+
+    async with transaction(forum.sessions) as session:
+        widened = await SearchRepository(session).prepare(True, ["gesundheit-pflege", "unbekannt"])
+        settings = [
+            (await session.execute(text(f"SHOW {name}"))).scalar() for name in ("enable_seqscan", "plan_cache_mode")
+        ]
+        below = (
+            await session.execute(
+                text("SELECT key FROM austausch.topics WHERE parent = 'gesundheit-pflege' ORDER BY key")
+            )
+        ).scalars()
+        expected = sorted(["gesundheit-pflege", *below])
+    # Stay on the index, and plan for the words given; the topic with those below it, an unknown one not at all.
+    assert settings == ["off", "force_custom_plan"]
+    assert widened == expected and len(widened) > 1, widened
+    async with transaction(forum.sessions) as session:
+        after = [
+            (await session.execute(text(f"SHOW {name}"))).scalar() for name in ("enable_seqscan", "plan_cache_mode")
+        ]
+    assert after == ["on", "auto"]
+
+
 async def test_a_headline_is_escaped_and_its_matches_marked(forum) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
