@@ -66,3 +66,31 @@ def test_the_benchmark_runs_every_scenario_at_the_smallest_size(zwk_clean: dict[
     for name in EXPECTED[:-1]:
         assert scenarios[name]["count"] > 0 and scenarios[name]["errors"] == 0, scenarios[name]
     assert scenarios["6b footprint: zwk up"]["targets"][0]["verdict"] == "n/a"
+
+
+MONITOR_PROBE = """
+import json, os, time
+import psutil
+from benchmarks.monitor import Monitor
+
+monitor = Monitor({"the client itself": psutil.Process(os.getpid())}, interval=0.05).start()
+sampler = monitor.processes["benchmark monitor"]
+deadline = time.monotonic() + 10
+while not monitor.peaks.get("benchmark monitor") and time.monotonic() < deadline:
+    time.sleep(0.05)
+peaks = dict(monitor.peaks)
+monitor.close()
+print(json.dumps({"client": os.getpid(), "sampler": sampler.pid, "peaks": peaks,
+                  "sampler_gone": not sampler.is_running() or sampler.status() == psutil.STATUS_ZOMBIE}))
+"""
+
+
+def test_the_monitor_samples_memory_in_a_process_of_its_own() -> None:
+    """The client's timings are not held up by reading every backend's memory."""
+    run = subprocess.run([sys.executable, "-c", MONITOR_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    probe = json.loads(run.stdout)
+    assert probe["sampler"] != probe["client"]
+    assert probe["peaks"].get("the client itself", 0) > 0, probe
+    assert probe["peaks"].get("benchmark monitor", 0) > 0, probe
+    assert probe["sampler_gone"], probe
