@@ -62,6 +62,16 @@ class AudiencePart:
     target_kind: str | None = None
 
 
+OFFICE_PART, TEAM_PART, PERSON_PART = AudiencePart("office"), AudiencePart("team"), AudiencePart("person")
+
+
+FOLLOWERS = "followers"
+
+
+def followers_part(target_kind: str) -> AudiencePart:
+    return AudiencePart(FOLLOWERS, target_kind)
+
+
 def _organisation(organisation: ColumnElement[str]) -> Select[Any]:
     """The organisation as one recipient, if it has an active webhook endpoint to tell."""
     return (
@@ -72,9 +82,9 @@ def _organisation(organisation: ColumnElement[str]) -> Select[Any]:
 
 
 def _recipients(part: AudiencePart, name: str) -> list[Select[Any]]:
-    if part.kind == "office":
+    if part == OFFICE_PART:
         return [select(office_users.c.subject.label("recipient_id")), _organisation(literal(OFFICE))]
-    if part.kind == "team":
+    if part == TEAM_PART:
         organisation = bindparam(name, type_=String)
         municipality_id = cast(organisation, PG_UUID(as_uuid=True))
         return [
@@ -86,9 +96,9 @@ def _recipients(part: AudiencePart, name: str) -> list[Select[Any]]:
             select(advisers.c.subject.label("recipient_id")).where(advisers.c.municipality_id == municipality_id),
             _organisation(organisation),
         ]
-    if part.kind == "person":
+    if part == PERSON_PART:
         return [select(bindparam(name, type_=String).label("recipient_id"))]
-    if part.kind == "followers":
+    if part.kind == FOLLOWERS:
         return [
             select(subscriptions.c.subject.label("recipient_id")).where(
                 subscriptions.c.target_kind == part.target_kind,

@@ -9,7 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benachrichtigung.config import Settings
 from benachrichtigung.delivery.schedule import next_digest
-from benachrichtigung.notifications.repository import AudiencePart, NotificationRepository
+from benachrichtigung.notifications.repository import (
+    OFFICE_PART,
+    PERSON_PART,
+    TEAM_PART,
+    AudiencePart,
+    NotificationRepository,
+    followers_part,
+)
 from benachrichtigung.notifications.schemas import (
     Item,
     MarkedRead,
@@ -37,7 +44,6 @@ from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
 from zwk_common.telemetry import trace_carrier
 
 EMAIL_DEFAULTS = {key: kind.email_default.value for key, kind in KINDS.items()}
-OFFICE, TEAM, PERSON = AudiencePart("office"), AudiencePart("team"), AudiencePart("person")
 
 
 def _audience(rule: Rule, event: EventPayload) -> list[tuple[AudiencePart, Any]]:
@@ -45,20 +51,20 @@ def _audience(rule: Rule, event: EventPayload) -> list[tuple[AudiencePart, Any]]
     parts: list[tuple[AudiencePart, Any]] = []
     for audience in rule.audience:
         if isinstance(audience, Office):
-            parts.append((OFFICE, None))
+            parts.append((OFFICE_PART, None))
         elif isinstance(audience, MunicipalityTeam):
             municipality_id = getattr(event, audience.field, None)
             if municipality_id is not None:
-                parts.append((TEAM, str(UUID(str(municipality_id)))))
+                parts.append((TEAM_PART, str(UUID(str(municipality_id)))))
         elif isinstance(audience, Person):
             subject = getattr(event, audience.field, None)
             if subject:
-                parts.append((PERSON, subject))
+                parts.append((PERSON_PART, subject))
         elif isinstance(audience, Followers):
             value = getattr(event, audience.field, None)
             targets = [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
             if targets:
-                parts.append((AudiencePart("followers", audience.target_kind), targets))
+                parts.append((followers_part(audience.target_kind), targets))
     return parts
 
 
