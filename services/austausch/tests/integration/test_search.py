@@ -120,6 +120,7 @@ async def test_a_search_sets_the_planner_up_for_its_own_transaction_only(forum) 
     from sqlalchemy import text
 
     from austausch.search.repository import SearchRepository
+    from austausch.topics.repository import TopicRepository
     from zwk_common.db import transaction
 
     async with transaction(forum.sessions) as session:
@@ -127,15 +128,11 @@ async def test_a_search_sets_the_planner_up_for_its_own_transaction_only(forum) 
         settings = [
             (await session.execute(text(f"SHOW {name}"))).scalar() for name in ("enable_seqscan", "plan_cache_mode")
         ]
-        below = (
-            await session.execute(
-                text("SELECT key FROM austausch.topics WHERE parent = 'gesundheit-pflege' ORDER BY key")
-            )
-        ).scalars()
-        expected = sorted(["gesundheit-pflege", *below])
+        # The widening the search does in its own statement is the one topics know (relabelling uses it).
+        expected = sorted(await TopicRepository(session).with_children(["gesundheit-pflege", "unbekannt"]))
     # Stay on the index, and plan for the words given; the topic with those below it, an unknown one not at all.
     assert settings == ["off", "force_custom_plan"]
-    assert widened == expected and len(widened) > 1, widened
+    assert widened == expected and "gesundheit-pflege" in widened and len(widened) > 1, widened
     async with transaction(forum.sessions) as session:
         after = [
             (await session.execute(text(f"SHOW {name}"))).scalar() for name in ("enable_seqscan", "plan_cache_mode")
