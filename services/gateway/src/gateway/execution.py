@@ -10,6 +10,14 @@ once per selection and query (`FieldsPlan`): the 500 stages of a page share one 
 and any value this short way would not pass through unchanged (null in a non-null field, an
 awaitable, a value its type refuses), takes graphql-core's own path, which gives it its answer or its
 located error exactly as before.
+
+A field with a resolver of its own (a municipality's `stages`, `currentStage`, `practices`: three
+hundred on a dashboard's page) went through five of strawberry's layers before reaching it: an info
+object, its arguments converted one by one through the name converter, the field's extensions
+folded around it, and the resolver's own wrapper. Where there is nothing for those layers to do (no
+field extension, no exception handler, arguments that are plain scalars, passed on as they come),
+`direct_resolvers` lets graphql-core call the resolver itself, with the same info, source and
+arguments strawberry would have given it.
 """
 
 from __future__ import annotations
@@ -19,10 +27,12 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any, NamedTuple
 
+import strawberry
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
     GraphQLObjectType,
+    GraphQLResolveInfo,
     GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     Undefined,
@@ -33,6 +43,7 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 # Where a field's plan is kept: on graphql-core's field itself, made once, on first use.
@@ -110,6 +121,64 @@ def _coercion(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]
         return name if name is not None else coerce_otherwise(value)
 
     return coerce
+
+
+# Argument types strawberry hands to a resolver exactly as graphql-core gives them.
+_PLAIN_ARGUMENTS = (str, int, float, bool, strawberry.ID)
+
+
+def direct_resolvers(schema: strawberry.Schema) -> int:
+    """Let graphql-core call each resolver that strawberry's layers would only pass through; how many."""
+    replaced = 0
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for field_def in graphql_type.fields.values():
+            direct = _direct_resolver(schema, field_def)
+            if direct is not None:
+                field_def.resolve = direct
+                replaced += 1
+    return replaced
+
+
+def _direct_resolver(schema: strawberry.Schema, field_def: GraphQLField) -> Callable[..., Any] | None:
+    definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or definition.base_resolver is None:
+        return None
+    resolver = definition.base_resolver
+    if (
+        definition.extensions
+        or definition.is_subscription
+        or schema.exception_handlers
+        or resolver.parent_parameter is not None
+        or resolver.root_parameter is not None
+    ):
+        return None
+    # graphql-core passes arguments by their GraphQL names; the resolver takes its own.
+    python_names: dict[str, str] = {}
+    for argument in definition.arguments:
+        argument_type = argument.type
+        if isinstance(argument_type, StrawberryOptional) and not isinstance(argument_type, StrawberryMaybe):
+            argument_type = argument_type.of_type
+        if argument_type not in _PLAIN_ARGUMENTS or argument.python_name is None:
+            return None
+        python_names[schema.config.name_converter.from_argument(argument)] = argument.python_name
+    function = resolver.wrapped_func
+    if not callable(function):
+        return None
+    info_class = schema.config.info_class
+    info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+    with_self = resolver.self_parameter is not None
+    renamed = any(graphql != python for graphql, python in python_names.items())
+
+    def resolve(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
+        if renamed:
+            arguments = {python_names[name]: value for name, value in arguments.items()}
+        if info_name is not None:
+            arguments[info_name] = info_class(_raw_info=info, _field=definition)
+        return function(source, **arguments) if with_self else function(**arguments)
+
+    return resolve
 
 
 class FieldsPlan(NamedTuple):

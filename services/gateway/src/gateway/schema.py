@@ -22,7 +22,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.config import Settings
 from gateway.errors import CallerFacingErrors
-from gateway.execution import GatewayExecution
+from gateway.execution import GatewayExecution, direct_resolvers
 from gateway.operations.live import Subscription
 from gateway.operations.mutations import Mutation
 from gateway.operations.queries import Query
@@ -63,10 +63,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         execution_context_class=GatewayExecution,
     )
+    direct_resolvers(schema)
+    return schema

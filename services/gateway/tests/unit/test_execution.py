@@ -1,4 +1,4 @@
-"""The gateway's short way for plain attributes answers exactly as graphql-core's own path does."""
+"""The gateway's short ways, for plain attributes and for resolvers, answer exactly as strawberry's own path does."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.permission import BasePermission
+from strawberry.types import Info
 
 from gateway.config import Settings
-from gateway.execution import GatewayExecution, plain_leaf
+from gateway.execution import GatewayExecution, direct_resolvers, plain_leaf
 from gateway.schema import build_schema
 
 
@@ -192,3 +194,123 @@ def test_the_gateway_schema_reads_only_plain_leaves_the_short_way(
     field = schema._schema.type_map[type_name].fields[field_name]  # type: ignore[attr-defined]
 
     assert (plain_leaf(field) is not None) is planned
+
+
+class Nobody(BasePermission):
+    message = "nobody may"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.input
+class Window:
+    first: int = 2
+
+
+@strawberry.type
+class Stage:
+    key: str
+
+    @strawberry.field
+    def label(self, info: Info, upper_case: bool = False, suffix: str | None = None) -> str:
+        # The info is strawberry's (its context and field), the arguments by their Python names.
+        text = f"{self.key}:{info.context['caller']}:{info.field_name}:{info.python_name}{suffix or ''}"
+        return text.upper() if upper_case else text
+
+    @strawberry.field
+    async def later(self, times: int = 1) -> list[str]:
+        return [self.key] * times
+
+    @strawberry.field
+    def failing(self) -> str | None:
+        raise Broken(f"no {self.key}")
+
+    @strawberry.field
+    def colour(self, colour: Colour = Colour.RED) -> str:
+        # An enum argument is converted by strawberry: the member, not its name.
+        return colour.value
+
+    @strawberry.field
+    def window(self, window: Window | None = None) -> int:
+        return window.first if window is not None else 0
+
+    @strawberry.field
+    def tags(self, tags: list[str] | None = None) -> list[str]:
+        # A list argument is copied by strawberry: what the resolver does to it stays in this request.
+        given = tags if tags is not None else []
+        given.append(self.key)
+        return given
+
+    @strawberry.field(permission_classes=[Nobody])
+    def secret(self) -> str | None:
+        return "hidden"
+
+
+@strawberry.type
+class StageQuery:
+    @strawberry.field
+    def stages(self, info: Info) -> list[Stage]:
+        return [Stage(key="kick-off"), Stage(key="profil")]
+
+    @strawberry.field
+    def hello() -> str:  # type: ignore[misc] - strawberry allows a resolver without self
+        return "hallo"
+
+
+STAGE_QUERY = """query ($upper: Boolean) {
+  hello
+  stages {
+    key label plain: label(upperCase: $upper) suffixed: label(suffix: "!") later twice: later(times: 2)
+    failing colour blue: colour(colour: BLUE) window sized: window(window: {first: 5}) tags more: tags(tags: ["a"])
+    secret
+  }
+}"""
+
+
+async def test_resolvers_called_directly_answer_as_strawberry_does() -> None:
+    context = {"caller": "office"}
+    plain = strawberry.Schema(query=StageQuery)
+    direct = strawberry.Schema(query=StageQuery, execution_context_class=GatewayExecution)
+    replaced = direct_resolvers(direct)
+
+    for variables in ({"upper": True}, {"upper": False}, {}):
+        expected = _answer(await plain.execute(STAGE_QUERY, variable_values=variables, context_value=context))
+        answered = _answer(await direct.execute(STAGE_QUERY, variable_values=variables, context_value=context))
+        assert answered == expected
+
+    data, errors = answered
+    assert data is not None
+    assert data["hello"] == "hallo"
+    assert data["stages"][0]["label"] == "kick-off:office:label:label"
+    assert data["stages"][0]["suffixed"] == "kick-off:office:label:label!"
+    assert data["stages"][0]["twice"] == ["kick-off", "kick-off"]
+    assert (data["stages"][0]["colour"], data["stages"][0]["blue"]) == ("red", "blue")
+    assert (data["stages"][0]["window"], data["stages"][0]["sized"]) == (0, 5)
+    assert data["stages"][1]["tags"] == ["profil"]
+    assert {(message, tuple(path)) for message, path in errors} == {
+        ("no kick-off", ("stages", 0, "failing")),
+        ("no profil", ("stages", 1, "failing")),
+        ("nobody may", ("stages", 0, "secret")),
+        ("nobody may", ("stages", 1, "secret")),
+    }
+    # Called directly: hello, stages, label, later, failing. Strawberry still converts the enum,
+    # the input and the list, and runs the permission.
+    fields = direct._schema.type_map["Stage"].fields  # type: ignore[attr-defined]
+    direct_ones = {name for name, field in fields.items() if field.resolve.__qualname__.startswith("_direct_")}
+    assert direct_ones == {"label", "later", "failing"}
+    assert replaced == 5
+
+
+def test_the_gateway_schema_calls_a_dashboards_resolvers_directly() -> None:
+    schema = build_schema(Settings())
+    types = schema._schema.type_map  # type: ignore[attr-defined]
+
+    def direct(type_name: str, field_name: str) -> bool:
+        return bool(types[type_name].fields[field_name].resolve.__qualname__.startswith("_direct_"))
+
+    assert direct("Municipality", "currentStage")
+    assert direct("Municipality", "stages")
+    assert direct("Municipality", "practices")
+    # Its filter is an input: strawberry converts it.
+    assert not direct("Query", "municipalities")
