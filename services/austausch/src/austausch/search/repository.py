@@ -200,8 +200,8 @@ class SearchRepository:
         )
         row = (await self.session.execute(_statement(statement), params)).mappings().one()
         counted = None if row["facets"] is None else {item["topic"]: item["count"] for item in _json(row["facets"])}
-        items = row["items"] if isinstance(row["items"], str) else json.dumps(row["items"])
-        return SearchPage(total=int(row["total"]), facets=counted, items=items, last=_json(row["last"]))
+        # The hits come as text: read as JSON, the driver would decode them only for the endpoint to encode them again.
+        return SearchPage(total=int(row["total"]), facets=counted, items=row["items"], last=_json(row["last"]))
 
     async def corrections(self, words: Sequence[str], threshold: float) -> dict[int, str]:
         """Position in `words` → the known word that most resembles an unknown one."""
@@ -237,7 +237,7 @@ ranked AS (
 page AS (
     SELECT * FROM ranked WHERE {after} ORDER BY sort DESC, entry_kind, entry_id LIMIT :limit
 )
-SELECT ({total}) AS total, ({facets}) AS facets, hits.items, hits.last FROM ({hits}) hits
+SELECT ({total}) AS total, ({facets}) AS facets, CAST(hits.items AS text) AS items, hits.last FROM ({hits}) hits
 """
 
 BROWSE = """
@@ -252,7 +252,7 @@ page AS (
     SELECT entry_kind, entry_id, published_at AS sort FROM filtered WHERE {after}
     ORDER BY published_at DESC, entry_kind, entry_id LIMIT :limit
 )
-SELECT ({total}) AS total, ({facets}) AS facets, hits.items, hits.last FROM ({hits}) hits
+SELECT ({total}) AS total, ({facets}) AS facets, CAST(hits.items AS text) AS items, hits.last FROM ({hits}) hits
 """
 
 # A timestamp as pydantic writes it (UTC, `Z`, microseconds only when there are any).
