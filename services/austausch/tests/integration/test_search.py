@@ -125,19 +125,67 @@ async def test_a_search_sets_the_planner_up_for_its_own_transaction_only(forum) 
 
     async with transaction(forum.sessions) as session:
         widened = await SearchRepository(session).prepare(True, ["gesundheit-pflege", "unbekannt"])
-        settings = [
-            (await session.execute(text(f"SHOW {name}"))).scalar() for name in ("enable_seqscan", "plan_cache_mode")
-        ]
+        during = (await session.execute(text("SHOW enable_seqscan"))).scalar()
         # The widening the search does in its own statement is the one topics know (relabelling uses it).
         expected = sorted(await TopicRepository(session).with_children(["gesundheit-pflege", "unbekannt"]))
-    # Stay on the index, and plan for the words given; the topic with those below it, an unknown one not at all.
-    assert settings == ["off", "force_custom_plan"]
+    # Stay on the index; the topic with those below it, an unknown one not at all.
+    assert during == "off"
     assert widened == expected and "gesundheit-pflege" in widened and len(widened) > 1, widened
     async with transaction(forum.sessions) as session:
-        after = [
-            (await session.execute(text(f"SHOW {name}"))).scalar() for name in ("enable_seqscan", "plan_cache_mode")
-        ]
-    assert after == ["on", "auto"]
+        after = (await session.execute(text("SHOW enable_seqscan"))).scalar()
+    assert after == "on"
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "'{" + ",".join(f'"{item}"' for item in value) + "}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _nodes(plan: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [plan, *(node for child in plan.get("Plans", []) for node in _nodes(child))]
+
+
+async def test_a_plan_made_once_for_any_words_makes_their_query_once(forum) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL keeps one plan for a search after five of them; that plan must not parse the words
+    again for each candidate it ranks, as an expression over the parameters would."""
+    from sqlalchemy import text
+
+    from austausch.search.repository import SearchFilter, search_statement
+    from zwk_common.db import transaction
+
+    await forum.practice()
+    statement, params = search_statement(
+        ["Nachbarschaftsbörse", "Ries"], True, SearchFilter(topics=["engagement"]), None, 20, 1000, False, False
+    )
+    async with transaction(forum.sessions) as session:
+        compiled = text(statement).compile(dialect=session.bind.dialect)
+        arguments = ", ".join(_literal(params[name]) for name in compiled.positiontup)
+        await session.execute(text(f"PREPARE words_once AS {compiled.string}"))
+        await session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        explained = await session.execute(text(f"EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE words_once({arguments})"))
+        [[plan]] = explained.one()
+        found = (await session.execute(text(f"EXECUTE words_once({arguments})"))).mappings().one()
+        await session.execute(text("DEALLOCATE words_once"))
+    nodes = _nodes(plan["Plan"])
+    # The query is made by a subquery run once at the start (an InitPlan)...
+    made = [" ".join(node.get("Output", [])) for node in nodes if node["Node Type"] == "Result"]
+    assert any("plainto_tsquery(" in output for output in made), plan
+    # ...and the documents are matched and ranked with the query it made, never with the words.
+    ranking = [out for node in nodes for out in node.get("Output", []) if "ts_rank(" in out]
+    matching = [
+        node[key]
+        for node in nodes
+        if node.get("Relation Name") == "search_documents"
+        for key in ("Filter", "Index Cond", "Recheck Cond")
+        if "@@" in node.get(key, "")
+    ]
+    assert ranking and matching, plan
+    assert not [expression for expression in ranking + matching if "tsquery(" in expression], plan
+    # And that plan finds what the search finds.
+    assert found["total"] == 1 and "Nachbarschaftsbörse Riesa" in found["items"]
 
 
 async def test_a_headline_is_escaped_and_its_matches_marked(forum) -> None:  # type: ignore[no-untyped-def]
