@@ -3,7 +3,8 @@
 PostgreSQL is one postmaster with a backend per connection: it is counted as a group (the
 postmaster, its live children, and the children it has reaped). Its resident memory is the
 sum of proportional set sizes (PSS), since every backend maps the same shared buffers and a
-sum of RSS would count them once per backend; single processes report RSS.
+sum of RSS would count them once per backend; single processes report RSS in a scenario's peaks.
+The idle footprint (scenario 6a) sums every process's PSS (`Monitor.proportional`).
 
 The samples taken while a scenario runs come from a process of their own (`python -m
 benchmarks.monitor`), reported as `benchmark monitor`. Reading the PSS of 35 backends takes
@@ -52,14 +53,14 @@ def _cpu(process: psutil.Process, with_children: bool) -> float:
     return total
 
 
-def _memory_mb(process: psutil.Process, with_children: bool) -> float:
-    if not with_children:
-        try:
-            return float(process.memory_info().rss) / 2**20
-        except psutil.Error:
-            return 0.0
+def proportional_mb(process: psutil.Process, with_children: bool) -> float:
+    """PSS: the process's private pages and its share of each page it maps with others.
+
+    Summed over the system, every page counts once: PostgreSQL's shared buffers, and the code of
+    the libraries the five Python services load from the same files (about 25 MB in each).
+    """
     total = 0
-    for member in _group(process):
+    for member in _group(process) if with_children else [process]:
         try:
             total += member.memory_full_info().pss
         except (psutil.Error, AttributeError):
@@ -68,6 +69,16 @@ def _memory_mb(process: psutil.Process, with_children: bool) -> float:
             except psutil.Error:
                 pass
     return total / 2**20
+
+
+def _memory_mb(process: psutil.Process, with_children: bool) -> float:
+    """What the scenarios' peaks record: RSS of a single process, PSS of a group (PostgreSQL)."""
+    if with_children:
+        return proportional_mb(process, with_children=True)
+    try:
+        return float(process.memory_info().rss) / 2**20
+    except psutil.Error:
+        return 0.0
 
 
 @dataclass
@@ -131,6 +142,10 @@ class Monitor:
         now = {name: _memory_mb(p, name in self.groups) for name, p in dict(self.processes).items()}
         self._record(now)
         return now
+
+    def proportional(self) -> dict[str, float]:
+        """PSS of every process now (PostgreSQL as its group): the footprint's measure."""
+        return {name: proportional_mb(p, name in self.groups) for name, p in dict(self.processes).items()}
 
     def cpu(self) -> dict[str, float]:
         return {name: _cpu(p, name in self.groups) for name, p in self.processes.items()}

@@ -66,6 +66,15 @@ def test_the_benchmark_runs_every_scenario_at_the_smallest_size(zwk_clean: dict[
     for name in EXPECTED[:-1]:
         assert scenarios[name]["count"] > 0 and scenarios[name]["errors"] == 0, scenarios[name]
     assert scenarios["6b footprint: zwk up"]["targets"][0]["verdict"] == "n/a"
+    # The footprint counts each page once (PSS): a service's share of the library code the others
+    # map too is less than the whole of it that its RSS counts.
+    for label in ("after start", "after load"):
+        footprint = scenarios[f"6a footprint: idle {label}"]["details"]
+        services = {"gateway", "kommunen", "prozess", "austausch", "benachrichtigung"}
+        assert services <= set(footprint["resident_mb"]) == set(footprint["rss_mb"]), footprint
+        assert abs(footprint["total_mb"] - sum(footprint["resident_mb"].values())) < 0.5, footprint
+        for name in services:
+            assert 0 < footprint["resident_mb"][name] < footprint["rss_mb"][name], footprint
 
 
 MONITOR_PROBE = """
