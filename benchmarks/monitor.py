@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 
 import psutil
 
+# The benchmark's own processes, measured beside the system's and never counted as part of it.
+CLIENT, SAMPLER, TRIVIAL_APP = "benchmark client", "benchmark monitor", "trivial app"
+HARNESS = (CLIENT, SAMPLER, TRIVIAL_APP)
+
 
 @dataclass
 class Usage:
@@ -94,7 +98,7 @@ class Monitor:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.processes = {**self.processes, "benchmark client": psutil.Process(os.getpid())}
+        self.processes = {**self.processes, CLIENT: psutil.Process(os.getpid())}
         self._sampler: subprocess.Popen[str] | None = None
 
     def start(self) -> Monitor:
@@ -105,7 +109,7 @@ class Monitor:
             stdout=subprocess.PIPE,
             text=True,
         )
-        self.processes["benchmark monitor"] = psutil.Process(self._sampler.pid)
+        self.processes[SAMPLER] = psutil.Process(self._sampler.pid)
         self._thread = threading.Thread(target=self._run, name="bench-monitor", daemon=True)
         self._thread.start()
         return self

@@ -12,7 +12,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks.monitor import Window
+from benchmarks.monitor import HARNESS, Window
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -109,9 +109,7 @@ PROCESS_ORDER = (
     "benachrichtigung",
     "postgresql",
     "nats",
-    "benchmark client",
-    "benchmark monitor",
-    "trivial app",
+    *HARNESS,
 )
 
 

@@ -26,12 +26,11 @@ from pathlib import Path
 import httpx
 
 from benchmarks.context import Bench
+from benchmarks.monitor import HARNESS
 from benchmarks.results import Result, Target
 from benchmarks.settle import Watcher
 
 IDLE_TARGET_MB = 1024.0
-# The benchmark's own processes, not part of the system.
-HARNESS = ("benchmark client", "benchmark monitor", "trivial app")
 UP_TARGET_SECONDS = 15.0
 GRAPHIQL = re.compile(r"GraphiQL:\s+(http://\S+/graphql)")
 FIRST_QUERY = '{ programmeOverview(programme: "ZWK") { municipalities } }'

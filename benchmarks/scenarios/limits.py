@@ -21,11 +21,11 @@ from nats.js.api import StorageType, StreamConfig
 
 from benchmarks.client import call, run_all
 from benchmarks.context import Bench
+from benchmarks.monitor import TRIVIAL_APP
 from benchmarks.results import Latency, Result
 from zwk_common.embedded import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
-TRIVIAL = "trivial app"
 JETSTREAM, POSTGRES, HTTP = "JetStream publish", "PostgreSQL single-row insert", "FastAPI trivial endpoint"
 
 
@@ -133,7 +133,7 @@ async def http(bench: Bench) -> Result:
     try:
         await asyncio.to_thread(wait_for_port, port, 30)
         url = f"http://127.0.0.1:{port}/ping"
-        bench.monitor.processes[TRIVIAL] = psutil.Process(server.pid)
+        bench.monitor.processes[TRIVIAL_APP] = psutil.Process(server.pid)
         async with bench.measured(result):
             stop_at = time.perf_counter() + bench.size.limit_seconds
 
@@ -143,7 +143,7 @@ async def http(bench: Bench) -> Result:
 
             outcome = await run_all(forever(), lambda _: call(bench.http, "GET", url, "none"), 16)
     finally:
-        bench.monitor.processes.pop(TRIVIAL, None)
+        bench.monitor.processes.pop(TRIVIAL_APP, None)
         server.terminate()
         server.wait(10)
     result.count = outcome.done
