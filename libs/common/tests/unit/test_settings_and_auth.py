@@ -4,6 +4,7 @@ import jwt
 import pytest
 from pydantic import ValidationError
 
+from zwk_common import auth
 from zwk_common.auth import Role, TokenVerifier, mint_token
 from zwk_common.errors import BadInput, Forbidden, Unauthenticated
 from zwk_common.events import Envelope, EventPayload
@@ -114,3 +115,75 @@ async def test_a_token_signed_with_another_secret_is_refused() -> None:
     other = ServiceSettings(jwt_secret="another-secret-that-is-long-enough-000000")
     with pytest.raises(Unauthenticated):
         await TokenVerifier(settings).verify(mint_token(other, role=Role.OFFICE))
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _counting_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    decoded: list[str] = []
+    real = jwt.decode
+
+    def decode(token: str, *args: object, **kwargs: object) -> object:
+        decoded.append(token)
+        return real(token, *args, **kwargs)
+
+    monkeypatch.setattr(auth.jwt, "decode", decode)
+    return decoded
+
+
+async def test_a_token_is_verified_once_and_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = ServiceSettings()
+    clock = _Clock()
+    verifier = TokenVerifier(settings, clock=clock)
+    decoded = _counting_decodes(monkeypatch)
+    token = mint_token(settings, role=Role.ADVISER, subject="beratung-1", municipality_ids=["m-1"], ttl_seconds=60)
+
+    first = await verifier.verify(token)
+    again = await verifier.verify(token)
+    assert again == first and again.may_act_for("m-1")
+    assert decoded == [token]
+
+    clock.now += 61
+    with pytest.raises(Unauthenticated, match="expired"):
+        await verifier.verify(token)
+
+
+async def test_a_kept_token_is_verified_again_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = ServiceSettings()
+    clock = _Clock()
+    verifier = TokenVerifier(settings, clock=clock)
+    decoded = _counting_decodes(monkeypatch)
+    token = mint_token(settings, role=Role.OFFICE, ttl_seconds=3600)
+
+    await verifier.verify(token)
+    clock.now += auth.VERIFIED_FOR - 1
+    await verifier.verify(token)
+    assert len(decoded) == 1
+    clock.now += 2
+    await verifier.verify(token)
+    assert len(decoded) == 2
+
+
+async def test_only_verified_tokens_are_kept_and_only_so_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = ServiceSettings()
+    verifier = TokenVerifier(settings)
+    token = mint_token(settings, role=Role.OFFICE)
+    await verifier.verify(token)
+    head, payload, signature = token.split(".")
+    forged = ".".join((head, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")))
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            await verifier.verify(forged)
+    assert list(verifier._verified) == [token]
+
+    monkeypatch.setattr(auth, "VERIFIED_TOKENS", 3)
+    tokens = [mint_token(settings, role=Role.READER, subject=f"leser-{i}") for i in range(5)]
+    for each in tokens:
+        await verifier.verify(each)
+    assert list(verifier._verified) == tokens[-3:]
