@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -104,9 +105,10 @@ class OutboxRelay:
     """Publishes committed outbox rows to JetStream, oldest first.
 
     Rows are claimed with FOR UPDATE SKIP LOCKED, so several relay replicas
-    share the work; a row is marked published only after JetStream acknowledged
-    it. A crash between the two re-publishes the row, and JetStream drops the
-    copy because the message id is the event id.
+    share the work, and marked published by the same statement; the mark commits
+    only after JetStream acknowledged the batch. A crash between the two
+    re-publishes the rows, and JetStream drops the copies because the message id
+    is the event id.
     """
 
     def __init__(
@@ -128,28 +130,35 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.retention = retention
         self._wake = asyncio.Event()
+        table = outbox.table
+        claimed = (
+            select(table.c.id)
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.id)
+            .limit(bindparam("batch_size", type_=Integer))
+            .with_for_update(skip_locked=True)
+            .cte("claimed")
+        )
+        self._claim = (
+            update(table)
+            .where(table.c.id == claimed.c.id)
+            .values(published_at=func.now())
+            .returning(table.c.id, table.c.type, table.c.envelope)
+        )
 
     async def publish_pending(self) -> int:
         """Publish one batch of pending events; returns how many were published."""
-        table = self.outbox.table
         async with self.sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(table.c.id, table.c.type, table.c.envelope)
-                    .where(table.c.published_at.is_(None))
-                    .order_by(table.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            # Claimed and marked in one statement; the mark commits only once JetStream has
+            # acknowledged every event of the batch, and a failed publish rolls it back.
+            rows = sorted(
+                (await session.execute(self._claim, {"batch_size": self.batch_size})).all(), key=lambda row: row.id
+            )
             if not rows:
                 return 0
             # Sent in order on one connection, acknowledged concurrently: the
             # stream keeps the order, and the batch costs one round trip.
             await asyncio.gather(*(self._publish_row(row.type, row.envelope) for row in rows))
-            await session.execute(
-                update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=func.now())
-            )
         return len(rows)
 
     async def _publish_row(self, event_type: str, body: dict[str, object]) -> None:

@@ -14,7 +14,7 @@ from zwk_common.db import service_metadata, transaction
 from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
 from zwk_common.messaging import EventContext
-from zwk_common.outbox import Outbox
+from zwk_common.outbox import Outbox, OutboxRelay
 from zwk_common.service import Runtime, ServiceDefinition, create_service_app
 from zwk_common.settings import ServiceSettings
 from zwk_common.testing import eventually, running_app, scratch_schema
@@ -141,6 +141,39 @@ async def test_a_republished_outbox_row_is_dropped_by_the_server(selftest_schema
         await eventually(published)
         info = await runtime.bus.js.stream_info(runtime.settings.event_stream)
         assert info.state.messages == 1
+
+
+async def test_a_batch_the_relay_could_not_publish_stays_pending_and_goes_out_in_order(selftest_schema: None) -> None:
+    app = selftest_app(run_relay=False, run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.sessions is not None
+        await send(runtime, *(GreetingSent(text=f"Gruß {i}") for i in range(5)))
+        sent: list[str] = []
+
+        async def publish_failing_on_the_third(envelope: Envelope, _headers: dict[str, str]) -> None:
+            if len(sent) == 2:
+                raise ConnectionError("JetStream went away")
+            sent.append(envelope.data["text"])
+
+        relay = OutboxRelay(outbox, runtime.sessions, publish_failing_on_the_third, listen_dsn=None, batch_size=4)
+        with pytest.raises(ConnectionError):
+            await relay.publish_pending()
+        async with runtime.sessions() as session:
+            assert await outbox.backlog(session) == 5
+
+        sent.clear()
+
+        async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
+            sent.append(envelope.data["text"])
+
+        relay = OutboxRelay(outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4)
+        assert await relay.publish_pending() == 4
+        assert await relay.publish_pending() == 1
+        assert await relay.publish_pending() == 0
+        assert sent == [f"Gruß {i}" for i in range(5)]
+        async with runtime.sessions() as session:
+            assert await outbox.backlog(session) == 0
 
 
 async def test_the_same_event_delivered_twice_is_handled_once(selftest_schema: None) -> None:
