@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess.process.repository import ProcessRepository
@@ -60,9 +61,10 @@ async def main_programme(session: AsyncSession, caller: Caller, municipality_id:
     else:
         require_read(caller, municipality_id)
     repository = ProcessRepository(session)
-    found = await repository.main_programme_of(municipality_id)
+    found = await repository.locate_main(municipality_id, lock=to_change)
     if found is not None:
-        return Programme(found)
+        _hand_over(session, found, locked=to_change)
+        return Programme(found["programme"])
     if await repository.municipality(municipality_id) is None:
         raise NotFound(f"No municipality with the id {municipality_id} takes part in any programme.")
     raise NotFound(f"The municipality {municipality_id} has no process.")
@@ -86,8 +88,31 @@ async def writable_process(
     return process
 
 
+# A process found while `main` in the path was resolved, kept in the session for the one request it
+# belongs to: the service then locates it without asking the database a second time.
+_FOUND = "prozess.main_process"
+
+
+def _hand_over(session: AsyncSession, row: RowMapping, *, locked: bool) -> None:
+    session.info[_FOUND] = (row, locked)
+
+
+def _handed_over(
+    session: AsyncSession, municipality_id: UUID, programme: Programme, *, lock: bool
+) -> RowMapping | None:
+    found = session.info.pop(_FOUND, None)
+    if found is None:
+        return None
+    row, locked = found
+    if row["municipality_id"] != municipality_id or row["programme"] != programme.value or (lock and not locked):
+        return None
+    return row  # type: ignore[no-any-return]
+
+
 async def _locate(session: AsyncSession, municipality_id: UUID, programme: Programme, *, lock: bool) -> ProcessRef:
-    row = await ProcessRepository(session).locate(municipality_id, programme.value, lock=lock)
+    row = _handed_over(session, municipality_id, programme, lock=lock)
+    if row is None:
+        row = await ProcessRepository(session).locate(municipality_id, programme.value, lock=lock)
     if row is None:
         if await ProcessRepository(session).municipality(municipality_id) is None:
             raise NotFound(f"No municipality with the id {municipality_id} takes part in any programme.")

@@ -2,9 +2,12 @@
 
 import asyncio
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from prozess.clock import today
 
@@ -411,3 +414,78 @@ async def test_main_is_not_found_without_a_process_and_forbidden_to_others(proze
     assert await prozess.events("zwk.prozess.stage.started") == []
     bad = await prozess.post(f"/processes/{prozess.DORTMUND}/primary/stages/KICK_OFF/start", None, prozess.office())
     assert bad.status_code == 422
+
+
+@contextmanager
+def statements_run(prozess) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """The SQL prozess sends while the block runs (its relay's and consumers' too)."""
+    run: list[str] = []
+
+    def record(_connection, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        run.append(statement)
+
+    engine = prozess.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield run
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_stage_change_finds_its_process_once_and_reads_the_facts_only_where_items_follow_from_them(
+    prozess,
+) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register(programmes=("DAKS", "ZWK"))
+    office = prozess.office()
+    main = f"/processes/{prozess.DORTMUND}/main/stages"
+    with statements_run(prozess) as run:
+        started = await prozess.post(f"{main}/KICK_OFF/start", None, office)
+    assert started.status_code == 200, started.text
+    # `main` is resolved by the statement that finds and locks the process.
+    located = [s for s in run if s.startswith("SELECT") and "FROM prozess.processes" in s]
+    assert len(located) == 1 and "FOR UPDATE" in located[0], located
+    # Kick-Off's items are all ticked by hand: what the data says is not asked.
+    assert not [s for s in run if "swot_items" in s]
+    assert [i["key"] for i in started.json()["checklist"] if i["derived"]] == []
+
+    await prozess.finish_kick_off_items()
+    assert (await prozess.post(f"{main}/KICK_OFF/complete", None, office)).status_code == 200
+    with statements_run(prozess) as run:
+        profile = await prozess.post(f"{main}/KOMMUNALPROFIL/start", None, office)
+    assert profile.status_code == 200, profile.text
+    assert len([s for s in run if "swot_items" in s]) == 1
+    swot = next(i for i in profile.json()["checklist"] if i["derived"])
+    assert swot["done"] is False and swot["evidence"] == {"number": 0.0, "text": None, "link": None, "date": None}
+
+
+async def test_a_caller_that_prefers_it_minimal_gets_the_stage_without_its_checklist(prozess) -> None:  # type: ignore[no-untyped-def]
+    await prozess.register()
+    minimal = {**prozess.office(), "Prefer": "handling=strict, return=minimal"}
+    with statements_run(prozess) as run:
+        started = await prozess.post(kick_off("/start"), None, minimal)
+    assert started.status_code == 200, started.text
+    assert started.headers["Preference-Applied"] == "return=minimal"
+    answer = started.json()
+    assert (answer["stage"], answer["status"], answer["started_by"]) == (
+        "KICK_OFF",
+        "IN_PROGRESS",
+        prozess.office_subject,
+    )
+    assert "checklist" not in answer and "open_required_items" not in answer
+    # Nothing is read for the answer that it leaves out.
+    assert not [s for s in run if "checklist_entries" in s]
+
+    # Completing still checks the checklist; only the answer leaves it out.
+    refused = await prozess.post(kick_off("/complete"), None, minimal)
+    assert refused.status_code == 409
+    assert refused.json()["open_items"]
+    await prozess.finish_kick_off_items()
+    completed = await prozess.post(kick_off("/complete"), None, minimal)
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["status"] == "COMPLETED" and "checklist" not in completed.json()
+
+    # Without the preference the answer is whole, as before.
+    full = await prozess.post(f"{ZWK}/stages/KOMMUNALPROFIL/start")
+    assert full.status_code == 200, full.text
+    assert "Preference-Applied" not in full.headers
+    assert full.json()["checklist"] and "open_required_items" in full.json()

@@ -130,6 +130,10 @@ CHECKLISTS: dict[Stage, tuple[ChecklistItemDefinition, ...]] = {
 }
 
 
+# The stages with an item that follows from the recorded data: only their checklists need the facts.
+STAGES_WITH_DERIVED_ITEMS = frozenset(stage for stage, items in CHECKLISTS.items() if any(i.is_derived for i in items))
+
+
 def definition(stage: Stage, key: str) -> ChecklistItemDefinition | None:
     return next((item for item in CHECKLISTS[stage] if item.key == key), None)
 

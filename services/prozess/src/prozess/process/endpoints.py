@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from prozess.process import service
 from prozess.process.schemas import (
@@ -13,6 +13,7 @@ from prozess.process.schemas import (
     StageProgress,
     StageReopen,
     StageStart,
+    StageSummary,
     StageTransition,
 )
 from prozess.programme_path import ProgrammeMeant, ProgrammeToChange
@@ -27,6 +28,23 @@ PROCESS = "/processes/{municipality_id}/{programme}"
 STAGE = PROCESS + "/stages/{stage}"
 # A batch read: `?municipality_id=…&municipality_id=…`, up to 100.
 MunicipalityIds = Annotated[list[UUID], Query(alias="municipality_id", min_length=1, max_length=100)]
+# RFC 7240: a caller that needs only where the stage stands (the gateway, when a mutation does not ask
+# for the checklist) sends `Prefer: return=minimal` and gets the stage without its checklist.
+Prefer = Annotated[
+    str | None,
+    Header(description="`return=minimal`: the stage without its checklist (`Preference-Applied` says so)"),
+]
+MINIMAL = "return=minimal"
+
+
+def _minimal(prefer: str | None) -> bool:
+    return prefer is not None and any(part.split(";")[0].strip().lower() == MINIMAL for part in prefer.split(","))
+
+
+def _answer(progress: StageProgress | StageSummary) -> StageProgress | Response:
+    if isinstance(progress, StageProgress):
+        return progress
+    return Response(progress.model_dump_json(), media_type="application/json", headers={"Preference-Applied": MINIMAL})
 
 
 @router.get("/processes", response_model=list[Process])
@@ -85,15 +103,27 @@ async def start_stage(
     session: SessionDep,
     caller: CallerDep,
     data: StageStart | None = None,
-) -> StageProgress:
-    return await service.start_stage(session, caller, municipality_id, programme, stage, data or StageStart())
+    prefer: Prefer = None,
+) -> StageProgress | Response:
+    started = await service.start_stage(
+        session, caller, municipality_id, programme, stage, data or StageStart(), with_checklist=not _minimal(prefer)
+    )
+    return _answer(started)
 
 
 @router.post(STAGE + "/complete", response_model=StageProgress)
 async def complete_stage(
-    municipality_id: UUID, programme: ProgrammeToChange, stage: Stage, session: SessionDep, caller: CallerDep
-) -> StageProgress:
-    return await service.complete_stage(session, caller, municipality_id, programme, stage)
+    municipality_id: UUID,
+    programme: ProgrammeToChange,
+    stage: Stage,
+    session: SessionDep,
+    caller: CallerDep,
+    prefer: Prefer = None,
+) -> StageProgress | Response:
+    completed = await service.complete_stage(
+        session, caller, municipality_id, programme, stage, with_checklist=not _minimal(prefer)
+    )
+    return _answer(completed)
 
 
 @router.post(STAGE + "/reopen", response_model=StageProgress)

@@ -161,12 +161,15 @@ _LOCATE = (
     )
 )
 _LOCATE_FOR_UPDATE = _LOCATE.with_for_update(of=processes)
-_MAIN_PROGRAMME = (
-    select(processes.c.programme)
+# The municipality's main process: what `main` in a path names, found and (to change it) locked at once.
+_LOCATE_MAIN = (
+    select(processes, municipalities.c.name, municipalities.c.population)
+    .join(municipalities, municipalities.c.id == processes.c.municipality_id)
     .where(processes.c.municipality_id == bindparam("municipality_id", type_=processes.c.municipality_id.type))
     .order_by(_main_first())
     .limit(1)
 )
+_LOCATE_MAIN_FOR_UPDATE = _LOCATE_MAIN.with_for_update(of=processes)
 _STAGE = select(stages).where(
     stages.c.process_id == bindparam("process_id", type_=stages.c.process_id.type),
     stages.c.stage == bindparam("stage", type_=stages.c.stage.type),
@@ -304,9 +307,11 @@ class ProcessRepository(Repository):
         result = await self.session.execute(statement, {"municipality_id": municipality_id, "programme": programme})
         return result.mappings().first()
 
-    async def main_programme_of(self, municipality_id: UUID) -> str | None:
-        """The programme of the municipality's main process; None without a process."""
-        return (await self.session.execute(_MAIN_PROGRAMME, {"municipality_id": municipality_id})).scalar()
+    async def locate_main(self, municipality_id: UUID, *, lock: bool) -> RowMapping | None:
+        """The municipality's main process, as `locate` gives it; None without a process."""
+        statement = _LOCATE_MAIN_FOR_UPDATE if lock else _LOCATE_MAIN
+        result = await self.session.execute(statement, {"municipality_id": municipality_id})
+        return result.mappings().first()
 
     async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
         """Every process of the municipalities, each with `main`: whether it is its municipality's main one."""

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from prozess import clock
 from prozess.access import ProcessRef, readable_process, readable_scope, writable_process
-from prozess.checklist.definitions import CHECKLISTS, ProcessFacts
+from prozess.checklist.definitions import CHECKLISTS, STAGES_WITH_DERIVED_ITEMS, ProcessFacts
 from prozess.checklist.service import checklist_item
 from prozess.events import (
     MunicipalityState,
@@ -223,9 +223,17 @@ async def plan_stage(
 
 
 async def start_stage(
-    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage, data: StageStart
-) -> StageProgress:
-    """Start a stage: only once, and only after the one before it is completed."""
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    data: StageStart,
+    *,
+    with_checklist: bool = True,
+) -> StageProgress | StageSummary:
+    """Start a stage: only once, and only after the one before it is completed; its checklist is read
+    for the answer unless the caller does without it."""
     process = await writable_process(session, caller, municipality_id, programme)
     repository = ProcessRepository(session)
     row = await repository.stage(process.id, stage.value)
@@ -257,12 +265,20 @@ async def start_stage(
     )
     await _transition(repository, process, stage, StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, at, caller)
     await outbox.record(session, StageStarted(**_stage_event(process, updated, at, caller)))
+    if not with_checklist:
+        return StageSummary(**_stage_fields(updated, clock.today()))
     return await _stage_progress(repository, process, updated)
 
 
 async def complete_stage(
-    session: AsyncSession, caller: Caller, municipality_id: UUID, programme: Programme, stage: Stage
-) -> StageProgress:
+    session: AsyncSession,
+    caller: Caller,
+    municipality_id: UUID,
+    programme: Programme,
+    stage: Stage,
+    *,
+    with_checklist: bool = True,
+) -> StageProgress | StageSummary:
     """Complete a stage in progress whose required checklist items are all done."""
     process = await writable_process(session, caller, municipality_id, programme)
     repository = ProcessRepository(session)
@@ -271,7 +287,7 @@ async def complete_stage(
         raise Conflict(
             f"{stage.label} is {STATUS_LABELS[StageStatus(row['status'])]}; only a stage in progress completes."
         )
-    entries, facts = await _checklist_state(repository, process)
+    entries, facts = await _checklist_state(repository, process, stage)
     progress = _progress(row, entries, facts, clock.today())
     if progress.open_required_items:
         labels = [i.label for i in progress.checklist if i.key in progress.open_required_items]
@@ -287,6 +303,8 @@ async def complete_stage(
     )
     await _transition(repository, process, stage, StageStatus.IN_PROGRESS, StageStatus.COMPLETED, at, caller)
     await outbox.record(session, StageCompleted(**_stage_event(process, updated, at, caller)))
+    if not with_checklist:
+        return StageSummary(**_stage_fields(updated, clock.today()))
     # Completing changes the stage's row, not its checklist or facts: the answer needs no second read.
     return _progress(updated, entries, facts, clock.today())
 
@@ -350,14 +368,18 @@ def _stage_event(
 
 async def _stage_progress(repository: ProcessRepository, process: ProcessRef, row: RowMapping) -> StageProgress:
     """A stage as the transaction just wrote it (`row`, from its UPDATE … RETURNING), with its checklist."""
-    entries, facts = await _checklist_state(repository, process)
+    entries, facts = await _checklist_state(repository, process, Stage(row["stage"]))
     return _progress(row, entries, facts, clock.today())
 
 
 async def _checklist_state(
-    repository: ProcessRepository, process: ProcessRef
+    repository: ProcessRepository, process: ProcessRef, stage: Stage
 ) -> tuple[dict[tuple[str, str], RowMapping], ProcessFacts]:
+    """The ticked items of the process, and the facts its data says if items of `stage` follow from them
+    (Kick-Off's and the Zwischenbilanz's are all ticked by hand)."""
     entries = {(r["stage"], r["key"]): r for r in await repository.checklist_entries_of([process.id])}
+    if stage not in STAGES_WITH_DERIVED_ITEMS:
+        return entries, ProcessFacts()
     facts = (await repository.facts_of([process.id])).get(process.id, ProcessFacts())
     return entries, facts
 
