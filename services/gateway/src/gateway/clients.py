@@ -116,11 +116,12 @@ class ServiceClients:
         token: str | None,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         self.calls[service] += 1
         if self.paths is not None:
             self.paths[service, path] += 1
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         query = query_string(params)
         # Encoded here, once: the path's segments are quoted by the sources, the query by urlencode.
         url = URL(self.base_urls[service] + path + (f"?{query}" if query else ""), encoded=True)

@@ -528,3 +528,37 @@ async def test_contacts_are_seen_by_the_municipality_its_adviser_and_the_office_
         assert codes(answer) == ["FORBIDDEN"]
         assert answer["errors"][0]["path"] == ["municipality", "contacts"]
         assert "Kerstin" not in str(answer)
+
+
+async def test_a_stage_change_asks_prozess_for_the_checklist_only_when_the_mutation_selects_it(
+    gateway: Gateway, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grossenhain = await world.register(ags="14627060", kind="STADT")
+    await world.known_everywhere([grossenhain])
+    clients = gateway.app.state.runtime.extras["clients"]
+    sent: list[tuple[str, dict[str, str]]] = []
+    request = clients.request
+
+    async def recording(service: str, method: str, path: str, **kwargs: Any) -> Any:
+        if service == "prozess" and method == "POST":
+            sent.append((path.rsplit("/", 1)[-1], dict(kwargs.get("headers") or {})))
+        return await request(service, method, path, **kwargs)
+
+    monkeypatch.setattr(clients, "request", recording)
+    minimal = await gateway.query(
+        "mutation($id: ID!) { startStage(municipalityId: $id, stage: KICK_OFF) { stage status dueDate } }",
+        {"id": grossenhain},
+    )
+    assert minimal["data"]["startStage"] == {"stage": "KICK_OFF", "status": "IN_PROGRESS", "dueDate": None}
+    for key, evidence in KICK_OFF_EVIDENCE.items():
+        assert "errors" not in await gateway.query(CHECK, {"id": grossenhain, "key": key, "done": True, "evidence": evidence})
+    # Asked for in a fragment, the checklist comes whole.
+    whole = await gateway.query(
+        "mutation($id: ID!) { completeStage(municipalityId: $id, stage: KICK_OFF) { status ...Items } }"
+        " fragment Items on StageProgress { checklist { key done } }",
+        {"id": grossenhain},
+    )
+    progress = whole["data"]["completeStage"]
+    assert progress["status"] == "COMPLETED"
+    assert {i["key"] for i in progress["checklist"] if i["done"]} >= set(KICK_OFF_EVIDENCE)
+    assert sent == [("start", {"Prefer": "return=minimal"})] + [("complete", {})]

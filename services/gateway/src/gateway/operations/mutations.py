@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from gateway.context import Context
 from gateway.errors import bad_input
@@ -29,6 +30,18 @@ from gateway.types.questions import (
     Question,
     QuestionInput,
 )
+
+
+def _asks_for(info: Info[Context, None], name: str) -> bool:
+    """Whether the selection of the field being resolved names `name`, itself or in a fragment."""
+
+    def named(selections: list[Any]) -> bool:
+        return any(
+            selection.name == name if isinstance(selection, SelectedField) else named(selection.selections)
+            for selection in selections
+        )
+
+    return any(named(field.selections) for field in info.selected_fields)
 
 
 def _process_programme(programme: str | None) -> str:
@@ -66,7 +79,11 @@ class Mutation:
         municipality = as_id(municipality_id, "municipalityId")
         chosen = _process_programme(programme)
         answer = await info.context.prozess.start_stage(
-            municipality, chosen, stage.value, due_date.isoformat() if due_date else None
+            municipality,
+            chosen,
+            stage.value,
+            due_date.isoformat() if due_date else None,
+            checklist=_asks_for(info, "checklist"),
         )
         return StageProgress.from_service(answer)
 
@@ -96,7 +113,10 @@ class Mutation:
     ) -> StageProgress:
         municipality = as_id(municipality_id, "municipalityId")
         chosen = _process_programme(programme)
-        return StageProgress.from_service(await info.context.prozess.complete_stage(municipality, chosen, stage.value))
+        answer = await info.context.prozess.complete_stage(
+            municipality, chosen, stage.value, checklist=_asks_for(info, "checklist")
+        )
+        return StageProgress.from_service(answer)
 
     @strawberry.mutation
     async def publish_practice(self, info: Info[Context, None], input: PracticeInput) -> Practice:

@@ -14,6 +14,8 @@ from gateway.sources import BATCH, Call, NotLoaded, items_of, loaded, seg
 SERVICE = "prozess"
 # In a process's path in place of its programme: the municipality's main process, as prozess chooses it.
 MAIN_PROCESS = "main"
+# Asks prozess for a changed stage without its checklist (RFC 7240), when the mutation does not want it.
+MINIMAL = {"Prefer": "return=minimal"}
 
 
 def main_process(processes: list[dict[str, Any]], programme: str | None = None) -> dict[str, Any] | None:
@@ -88,18 +90,30 @@ class Prozess:
         return f"/processes/{seg(municipality_id)}/{seg(programme)}/stages/{seg(stage)}"
 
     async def start_stage(
-        self, municipality_id: str, programme: str, stage: str, due_date: str | None
+        self, municipality_id: str, programme: str, stage: str, due_date: str | None, *, checklist: bool = True
     ) -> dict[str, Any]:
+        """The started stage; with its checklist only if `checklist`."""
         body = {"due_date": due_date} if due_date is not None else {}
         answer: dict[str, Any] = await self._call(
-            SERVICE, "POST", self._stage_path(municipality_id, programme, stage) + "/start", json=body
+            SERVICE,
+            "POST",
+            self._stage_path(municipality_id, programme, stage) + "/start",
+            json=body,
+            headers=None if checklist else MINIMAL,
         )
         self._forget(municipality_id)
         return answer
 
-    async def complete_stage(self, municipality_id: str, programme: str, stage: str) -> dict[str, Any]:
+    async def complete_stage(
+        self, municipality_id: str, programme: str, stage: str, *, checklist: bool = True
+    ) -> dict[str, Any]:
+        """The completed stage; with its checklist only if `checklist`."""
         answer: dict[str, Any] = await self._call(
-            SERVICE, "POST", self._stage_path(municipality_id, programme, stage) + "/complete", json={}
+            SERVICE,
+            "POST",
+            self._stage_path(municipality_id, programme, stage) + "/complete",
+            json={},
+            headers=None if checklist else MINIMAL,
         )
         self._forget(municipality_id)
         return answer
