@@ -137,7 +137,10 @@ class ServiceProcess:
             listening.close()
         return self
 
-    async def wait_ready(self, timeout: float = 30.0) -> None:
+    async def wait_ready(self, timeout: float = 90.0) -> None:
+        # Ready is answered as soon as it is; the timeout only ends a hang (a process that exits fails
+        # at once), below the suite's 120 s per test. Four services starting side by side beside
+        # another test worker took more than 30 s on a 2-core machine running slow.
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2) as client:
             while time.monotonic() < deadline:
