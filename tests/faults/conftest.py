@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import nats
+import nats.errors
 import nats.js.errors
 import pytest
 
@@ -163,15 +164,33 @@ async def stream_events(nats_url: str, stream: str, subject: str, *, limit: int 
         found: list[Envelope] = []
         sequence = 1
         while len(found) < limit:
-            try:
-                raw = await js.get_msg(stream, seq=sequence, subject=subject, next=True)
-            except nats.js.errors.NotFoundError:
+            raw = await _stored_from(js, stream, subject, sequence)
+            if raw is None:
                 break
             found.append(Envelope.from_bytes(raw.data or b""))
             sequence = int(raw.seq or sequence) + 1
         return found
     finally:
         await connection.close()
+
+
+async def _stored_from(js: Any, stream: str, subject: str, sequence: int, settle: float = 30) -> Any:
+    """The first message under `subject` at or after `sequence`, or None.
+
+    A cluster that just lost a node answers 503, or not at all, while it elects new leaders, though
+    it loses nothing: the read is tried again for up to `settle` seconds before that counts.
+    """
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + settle
+    while True:
+        try:
+            return await js.get_msg(stream, seq=sequence, subject=subject, next=True)
+        except nats.js.errors.NotFoundError:
+            return None
+        except (nats.js.errors.ServiceUnavailableError, nats.errors.TimeoutError):
+            if loop.time() >= give_up_at:
+                raise
+            await asyncio.sleep(0.5)
 
 
 async def stream_count(nats_url: str, stream: str, subject: str) -> int:
