@@ -186,6 +186,10 @@ async def test_one_trace_runs_from_the_graphql_mutation_through_prozess_and_nats
     assert graphql.parent is None
     call = next(s for s in finished if s.context.span_id == parent_of(request))
     assert call.kind is SpanKind.CLIENT
+    assert call.name == "POST"
+    assert call.attributes is not None and call.attributes["http.status_code"] == 200
+    assert str(call.attributes["http.url"]).startswith(f"{prozess_url}/processes/{riesa}/")
+    assert str(call.attributes["http.url"]).endswith("/stages/KICK_OFF/start")
     assert graphql in ancestors(call, finished)
     assert parent_of(record) == request.context.span_id
     assert parent_of(publish) == record.context.span_id

@@ -551,7 +551,9 @@ async def test_a_stage_change_asks_prozess_for_the_checklist_only_when_the_mutat
     )
     assert minimal["data"]["startStage"] == {"stage": "KICK_OFF", "status": "IN_PROGRESS", "dueDate": None}
     for key, evidence in KICK_OFF_EVIDENCE.items():
-        assert "errors" not in await gateway.query(CHECK, {"id": grossenhain, "key": key, "done": True, "evidence": evidence})
+        assert "errors" not in await gateway.query(
+            CHECK, {"id": grossenhain, "key": key, "done": True, "evidence": evidence}
+        )
     # Asked for in a fragment, the checklist comes whole.
     whole = await gateway.query(
         "mutation($id: ID!) { completeStage(municipalityId: $id, stage: KICK_OFF) { status ...Items } }"
