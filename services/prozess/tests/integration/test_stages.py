@@ -124,6 +124,23 @@ async def test_a_due_date_before_the_start_is_bad_input(prozess) -> None:  # typ
     assert (await prozess.stage("KICK_OFF"))["status"] == "NOT_STARTED"
     assert await prozess.events("zwk.prozess.stage.started") == []
 
+    # A due date before the stage's planned start refuses the start, which then changes nothing.
+    in_a_month = today() + timedelta(days=30)
+    assert (await prozess.patch(kick_off(), {"planned_start": str(in_a_month)})).status_code == 200
+    early = await prozess.start("KICK_OFF", due_date=str(in_a_month - timedelta(days=1)))
+    assert early.status_code == 422
+    assert f"lies before the planned start {in_a_month}" in early.json()["detail"]
+    stage = await prozess.stage("KICK_OFF")
+    assert (stage["status"], stage["started_at"], stage["started_by"], stage["due_date"]) == (
+        "NOT_STARTED",
+        None,
+        None,
+        None,
+    )
+    history = await prozess.get(f"{ZWK}/history")
+    assert history.status_code == 200 and history.json()["items"] == []
+    assert await prozess.events("zwk.prozess.stage.started") == []
+
     planned = await prozess.patch(
         f"{ZWK}/stages/KOMMUNALPROFIL", {"planned_start": "2022-03-01", "due_date": "2022-02-28"}
     )
@@ -444,6 +461,9 @@ async def test_a_stage_change_finds_its_process_once_and_reads_the_facts_only_wh
     # `main` is resolved by the statement that finds and locks the process.
     located = [s for s in run if s.startswith("SELECT") and "FROM prozess.processes" in s]
     assert len(located) == 1 and "FOR UPDATE" in located[0], located
+    # The stage is started by its UPDATE alone, the rules of order its condition: no read before.
+    assert not [s for s in run if s.startswith("SELECT") and "FROM prozess.stages" in s]
+    assert len([s for s in run if s.startswith("UPDATE prozess.stages")]) == 1
     # Kick-Off's items are all ticked by hand: what the data says is not asked.
     assert not [s for s in run if "swot_items" in s]
     assert [i["key"] for i in started.json()["checklist"] if i["derived"]] == []

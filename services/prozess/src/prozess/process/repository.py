@@ -205,6 +205,23 @@ def _stage_update(columns: tuple[str, ...]) -> Any:
     )
 
 
+@functools.cache
+def _stage_start(columns: tuple[str, ...], after_previous: bool) -> Any:
+    """`_stage_update`, for a stage not started yet (and, if `after_previous`, whose stage
+    `previous` is completed): a start that may not happen changes no row."""
+    before = stages.alias("before")
+    statement = _stage_update(columns).where(stages.c.status == "NOT_STARTED")
+    if not after_previous:
+        return statement
+    return statement.where(
+        exists().where(
+            before.c.process_id == stages.c.process_id,
+            before.c.stage == bindparam("previous", type_=stages.c.stage.type),
+            before.c.status == "COMPLETED",
+        )
+    )
+
+
 def _facts_statement() -> Any:
     """What the recorded data says per process: one statement of five sub-queries."""
     live = and_(measures.c.process_id == processes.c.id, measures.c.status != "DROPPED")
@@ -350,6 +367,19 @@ class ProcessRepository(Repository):
         given = {f"new_{name}": value for name, value in values.items()}
         result = await self.session.execute(statement, {**given, "which_process": process_id, "which_stage": stage})
         return result.mappings().one()
+
+    async def start_stage(
+        self, process_id: UUID, stage: str, previous: str | None, values: dict[str, Any]
+    ) -> RowMapping | None:
+        """Set `values` on a stage not started yet whose stage `previous` (if any) is completed:
+        the stage as it is then, or None (and nothing changed) if it may not start."""
+        statement = _stage_start(tuple(sorted(values)), previous is not None)
+        given = {f"new_{name}": value for name, value in values.items()}
+        parameters = {**given, "which_process": process_id, "which_stage": stage}
+        if previous is not None:
+            parameters["previous"] = previous
+        result = await self.session.execute(statement, parameters)
+        return result.mappings().first()
 
     async def refresh_summary(self, process_id: UUID) -> None:
         await self.session.execute(_REFRESH_ONE_SUMMARY, {"which_process": process_id})

@@ -236,38 +236,47 @@ async def start_stage(
     for the answer unless the caller does without it."""
     process = await writable_process(session, caller, municipality_id, programme)
     repository = ProcessRepository(session)
-    row = await repository.stage(process.id, stage.value)
-    if row["status"] != StageStatus.NOT_STARTED:
-        raise Conflict(f"{stage.label} is already {STATUS_LABELS[StageStatus(row['status'])]}.")
-    previous = stage.previous
-    if previous is not None:
-        before = await repository.stage(process.id, previous.value)
-        if before["status"] != StageStatus.COMPLETED:
-            raise Conflict(
-                f"{stage.label} starts only after {previous.label} is completed "
-                f"({previous.label} is {STATUS_LABELS[StageStatus(before['status'])]}).",
-                stage=stage.value,
-                blocking_stage=previous.value,
-            )
     at = clock.now()
-    due_date = row["due_date"]
+    # The rules of order are the UPDATE's condition, so a start that is allowed is one statement
+    # (reading the stage first was a statement of its own on every start); a refused one reads
+    # the stages to say why. The process is locked: nothing changes them in between.
+    updated = await repository.start_stage(
+        process.id,
+        stage.value,
+        stage.previous.value if stage.previous else None,
+        {"status": StageStatus.IN_PROGRESS.value, "started_at": at, "started_by": caller.subject},
+    )
+    if updated is None:
+        raise await _why_not_started(repository, process, stage)
     if data.due_date is not None:
+        # Checked once the rules of order held, against the planned start the UPDATE returned; a
+        # refusal rolls the request's transaction back, so the start with it.
         start_day = _day_of(at)
         if data.due_date < start_day:
             raise BadInput(f"The due date {data.due_date} lies before the start today ({start_day}).")
-        if row["planned_start"] is not None and data.due_date < row["planned_start"]:
-            raise BadInput(f"The due date {data.due_date} lies before the planned start {row['planned_start']}.")
-        due_date = data.due_date
-    updated = await repository.update_stage(
-        process.id,
-        stage.value,
-        {"status": StageStatus.IN_PROGRESS.value, "started_at": at, "started_by": caller.subject, "due_date": due_date},
-    )
+        if updated["planned_start"] is not None and data.due_date < updated["planned_start"]:
+            raise BadInput(f"The due date {data.due_date} lies before the planned start {updated['planned_start']}.")
+        updated = await repository.update_stage(process.id, stage.value, {"due_date": data.due_date})
     await _transition(repository, process, stage, StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, at, caller)
     await outbox.record(session, StageStarted(**_stage_event(process, updated, at, caller)))
     if not with_checklist:
         return StageSummary(**_stage_fields(updated, clock.today()))
     return await _stage_progress(repository, process, updated)
+
+
+async def _why_not_started(repository: ProcessRepository, process: ProcessRef, stage: Stage) -> Conflict:
+    row = await repository.stage(process.id, stage.value)
+    if row["status"] != StageStatus.NOT_STARTED:
+        return Conflict(f"{stage.label} is already {STATUS_LABELS[StageStatus(row['status'])]}.")
+    previous = stage.previous
+    assert previous is not None, "a first stage not started always starts"
+    before = await repository.stage(process.id, previous.value)
+    return Conflict(
+        f"{stage.label} starts only after {previous.label} is completed "
+        f"({previous.label} is {STATUS_LABELS[StageStatus(before['status'])]}).",
+        stage=stage.value,
+        blocking_stage=previous.value,
+    )
 
 
 async def complete_stage(
