@@ -54,6 +54,9 @@ SERVICE_NAMES = {
 }
 # Connections kept open to each service, as many as requests may wait on it at once.
 CONNECTIONS_PER_SERVICE = 100
+# How long an idle connection is kept: shorter than the services keep theirs
+# (zwk_common.serve.KEEP_ALIVE_SECONDS), so the gateway never reuses one a service is closing.
+IDLE_CONNECTION_SECONDS = 15.0
 
 
 # What `urlencode` leaves as it is. Most values of a call are ids, 100 of them on a dashboard's
@@ -96,7 +99,9 @@ class ServiceClients:
         )
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(
-                limit=CONNECTIONS_PER_SERVICE * len(SERVICES), limit_per_host=CONNECTIONS_PER_SERVICE
+                limit=CONNECTIONS_PER_SERVICE * len(SERVICES),
+                limit_per_host=CONNECTIONS_PER_SERVICE,
+                keepalive_timeout=IDLE_CONNECTION_SECONDS,
             ),
             timeout=timeout,
             json_serialize=lambda value: orjson.dumps(value).decode(),
