@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import REGISTRY
 
 from benachrichtigung.config import Settings as BenachrichtigungSettings
@@ -174,6 +174,17 @@ async def test_one_trace_runs_from_the_graphql_mutation_through_prozess_and_nats
             return finished if any(s.name == "deliver email" for s in finished) else None
 
         finished = await eventually(delivered, message="no deliver email span")
+
+        # A call the service refuses is a client span in error, with the status it answered.
+        spans.clear()
+        again = await gateway.post(
+            "/graphql", json={"query": START_KICK_OFF, "variables": {"municipality": riesa}}, headers=office
+        )
+        assert again.json()["errors"][0]["extensions"]["code"] == "CONFLICT"
+        refused = [s for s in spans.get_finished_spans() if s.kind is SpanKind.CLIENT and s.name == "POST"]
+        assert len(refused) == 1 and refused[0].attributes is not None
+        assert refused[0].attributes["http.status_code"] == 409
+        assert refused[0].status.status_code is StatusCode.ERROR
 
     graphql = one(finished, "POST /graphql", SpanKind.SERVER)
     request = one(finished, "POST /processes/{municipality_id}/{programme}/stages/{stage}/start", SpanKind.SERVER)
