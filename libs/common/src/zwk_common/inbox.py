@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, bindparam, func
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zwk_common.sql import insert
@@ -33,6 +36,21 @@ class Inbox:
             .on_conflict_do_nothing()
             .returning(self.table.c.event_id)
         )
+        # The claim as part of a handler's own statement (`messaging.OneStatement`): the statement
+        # gates its effect on this CTE, which holds the event id only if the claim is new. Its
+        # parameters have names of their own, so that they never meet the statement's.
+        self.claimed = (
+            insert(self.table)
+            .values(
+                consumer=bindparam("inbox_consumer", type_=String),
+                event_id=bindparam("inbox_event_id", type_=String),
+                event_type=bindparam("inbox_event_type", type_=String),
+            )
+            .on_conflict_do_nothing()
+            .returning(self.table.c.event_id)
+            .cte("claimed")
+        )
+        self._claim_alone = select(func.count()).select_from(self.claimed)
 
     async def claim(self, session: AsyncSession, consumer: str, event_id: str, event_type: str) -> bool:
         """Record the event as handled by `consumer`; False if it already was.
@@ -44,3 +62,23 @@ class Inbox:
             self._claim, {"consumer": consumer, "event_id": event_id, "event_type": event_type}
         )
         return result.first() is not None
+
+
+@dataclass(frozen=True)
+class InboxClaim:
+    """The claim of one event that a one-statement handler writes with its effect.
+
+    `values` are the parameters of `inbox.claimed`; a statement that includes that CTE
+    takes them with its own.
+    """
+
+    inbox: Inbox
+    values: Mapping[str, str]
+
+    @classmethod
+    def of(cls, inbox: Inbox, consumer: str, event_id: str, event_type: str) -> InboxClaim:
+        return cls(inbox, {"inbox_consumer": consumer, "inbox_event_id": event_id, "inbox_event_type": event_type})
+
+    async def alone(self, session: AsyncSession) -> bool:
+        """Claim the event with no other effect (a handler with nothing to do); False if it already was."""
+        return bool((await session.execute(self.inbox._claim_alone, dict(self.values))).scalar_one())

@@ -7,13 +7,13 @@ from typing import Any
 
 import nats.js.errors
 import pytest
-from sqlalchemy import Column, Integer, String, Table, select, update
+from sqlalchemy import Column, Integer, String, Table, exists, insert, literal, select, update
 
 from zwk_common.cli import main as zwk
 from zwk_common.db import service_metadata, transaction
 from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
-from zwk_common.messaging import EventContext
+from zwk_common.messaging import EventContext, OneStatement
 from zwk_common.outbox import Outbox, OutboxRelay
 from zwk_common.service import Runtime, ServiceDefinition, create_service_app
 from zwk_common.settings import ServiceSettings
@@ -47,6 +47,13 @@ class VisitPlanned(EventPayload):
         return self.municipality
 
 
+class WelcomeSent(EventPayload):
+    """An event whose handler is one statement that claims it in the inbox itself."""
+
+    event_type = "zwk.selftest.welcome.sent"
+    text: str
+
+
 class PoisonSent(EventPayload):
     event_type = "zwk.selftest.poison.sent"
     text: str
@@ -60,6 +67,24 @@ async def keep_greeting(event: GreetingSent, ctx: EventContext) -> None:
 async def keep_visit(event: VisitPlanned, ctx: EventContext) -> None:
     await asyncio.sleep(random.random() / 200)
     await ctx.session.execute(greetings.insert().values(text=f"{event.municipality} {event.number}"))
+
+
+# Whether the connection was inside a transaction after each welcome was handled.
+IN_TRANSACTION_AFTER_WELCOME: list[bool] = []
+
+
+async def keep_welcome(event: WelcomeSent, ctx: EventContext) -> bool:
+    assert ctx.claim is not None
+    claimed = ctx.claim.inbox.claimed
+    kept = (
+        insert(greetings)
+        .from_select(["text"], select(literal(event.text)).where(exists(select(claimed.c.event_id))))
+        .cte("kept")
+    )
+    result = await ctx.session.execute(select(exists(select(claimed.c.event_id))).add_cte(kept), dict(ctx.claim.values))
+    raw = await (await ctx.session.connection()).get_raw_connection()
+    IN_TRANSACTION_AFTER_WELCOME.append(raw.driver_connection.is_in_transaction())  # type: ignore[union-attr]
+    return bool(result.scalar_one())
 
 
 # What the handler has learned to digest (the fix of its defect, for the replay test).
@@ -87,7 +112,12 @@ def selftest_app(parallel_by_entity: bool = False, **overrides: object):  # type
             metadata=metadata,
             outbox=outbox,
             inbox=inbox,
-            handlers={GreetingSent: keep_greeting, VisitPlanned: keep_visit, PoisonSent: choke},
+            handlers={
+                GreetingSent: keep_greeting,
+                VisitPlanned: keep_visit,
+                PoisonSent: choke,
+                WelcomeSent: OneStatement(keep_welcome),
+            },
             parallel_by_entity=parallel_by_entity,
         )
     )
@@ -191,6 +221,29 @@ async def test_the_same_event_delivered_twice_is_handled_once(selftest_schema: N
         await runtime.bus.publish(marker)
         kept = await eventually(lambda: _has(runtime, "marker"))
         assert kept.count("Servus, Bamberg") == 1
+
+
+async def test_a_one_statement_handler_runs_without_a_transaction_and_handles_a_duplicate_once(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app(run_relay=False)
+    IN_TRANSACTION_AFTER_WELCOME.clear()
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.sessions is not None
+        await runtime.bus.connected.wait()
+        envelope = Envelope.wrap(WelcomeSent(text="Willkommen in Görlitz"), source="/zwk/selftest")
+        subject = runtime.bus.subject(envelope.type)
+        for copy in ("a", "b"):
+            await runtime.bus.js.publish(subject, envelope.to_bytes(), headers={"Nats-Msg-Id": envelope.id + copy})
+        await runtime.bus.publish(Envelope.wrap(GreetingSent(text="marker"), source="/zwk/selftest"))
+        kept = await eventually(lambda: _has(runtime, "marker"))
+        assert kept.count("Willkommen in Görlitz") == 1
+        # Both copies were handled, neither inside BEGIN … COMMIT: the statement committed on its own.
+        assert IN_TRANSACTION_AFTER_WELCOME == [False, False]
+        async with runtime.sessions() as session:
+            claims = (await session.execute(select(inbox.table).where(inbox.table.c.event_id == envelope.id))).all()
+        assert [(c.consumer, c.event_type) for c in claims] == [("selftest-selftest", WelcomeSent.event_type)]
 
 
 async def _has(runtime: Runtime, text_: str) -> list[str] | None:

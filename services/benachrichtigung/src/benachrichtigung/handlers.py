@@ -6,11 +6,11 @@ is turned into notifications.
 
 from benachrichtigung import events
 from benachrichtigung.config import Settings
-from benachrichtigung.notifications.service import notify_of
+from benachrichtigung.notifications.service import notify_of, notify_once, told_in_one_statement
 from benachrichtigung.recipients import service as recipients
 from benachrichtigung.rules import RULES
 from zwk_common.events import EventPayload
-from zwk_common.messaging import EventContext, Handler
+from zwk_common.messaging import EventContext, Handler, OneStatement
 
 
 async def keep_advisers(event: events.MunicipalityRegistered, ctx: EventContext) -> None:
@@ -47,6 +47,18 @@ def event_handlers(settings: Settings) -> dict[type, Handler]:
     async def tell_recipients(event: EventPayload, ctx: EventContext) -> None:
         await notify_of(ctx.session, event, event_id=ctx.envelope.id, settings=settings)
 
+    async def tell_recipients_once(event: EventPayload, ctx: EventContext) -> bool:
+        assert ctx.claim is not None, "a OneStatement handler is given its claim"
+        return await notify_once(ctx.session, event, claim=ctx.claim, event_id=ctx.envelope.id, settings=settings)
+
+    # An event one rule names is told in one statement with its inbox claim (most of them, and
+    # every stage event); one that two rules name takes two fan-outs, in one transaction.
+    telling = {
+        rule.event: OneStatement(tell_recipients_once)
+        if told_in_one_statement(rule.event.event_type)
+        else tell_recipients
+        for rule in RULES
+    }
     return {
         events.MunicipalityRegistered: keep_advisers,
         events.MunicipalityUpdated: keep_advisers,
@@ -56,5 +68,5 @@ def event_handlers(settings: Settings) -> dict[type, Handler]:
         events.FollowStarted: keep_follow,
         events.FollowStopped: drop_follow,
         # Every event the rules table names (see rules.py for who is told what).
-        **{rule.event: tell_recipients for rule in RULES},
+        **telling,
     }

@@ -3,15 +3,22 @@ a practice on a topic with 11,000 followers reaches 11,000 inboxes within second
 
 import time
 import uuid
+from collections.abc import Iterator
 
-from benachrichtigung_payloads import stage_overdue
+import pytest
+from benachrichtigung_payloads import comment_added, stage_overdue
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select, text
 
-from benachrichtigung.events import StageOverdue
+from benachrichtigung.events import PracticePublished, StageOverdue
 from benachrichtigung.main import create_app
-from benachrichtigung.models import deliveries, digest_items, notifications
-from benachrichtigung.notifications.service import notify_of
+from benachrichtigung.models import deliveries, digest_items, inbox, notifications
+from benachrichtigung.notifications.service import notify_of, notify_once
 from zwk_common.db import transaction
+from zwk_common.inbox import InboxClaim
+from zwk_common.telemetry import add_span_processor
 from zwk_common.testing import eventually, running_app
 from zwk_common.testing.plugin import bearer
 
@@ -168,3 +175,74 @@ async def test_a_practice_on_a_topic_reaches_eleven_thousand_followers_in_second
 
 async def _is(awaitable, expected):  # type: ignore[no-untyped-def]
     return (await awaitable) == expected
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    detach = add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    detach()
+
+
+def _statements_under(exporter: InMemorySpanExporter, consume_name: str) -> list[str]:
+    """The SQL of the statements run while one event was consumed, in order."""
+    [consume] = [s for s in exporter.get_finished_spans() if s.name == consume_name]
+    beneath = [
+        s
+        for s in exporter.get_finished_spans()
+        if s.parent is not None and s.parent.span_id == consume.context.span_id and s.kind is SpanKind.CLIENT
+    ]
+    return [str(s.attributes["db.statement"]) for s in sorted(beneath, key=lambda s: s.start_time or 0)]  # type: ignore[index]
+
+
+async def test_an_event_one_rule_names_is_claimed_and_told_in_one_statement(  # type: ignore[no-untyped-def]
+    settings_for, smtp, publish, event, handled, zwk_token, spans
+) -> None:
+    app = create_app(settings_for(smtp, run_jobs=False))
+    async with running_app(app) as client:
+        await add_office_user(client, zwk_token("office", subject="office-anna"))
+        await publish(event("zwk.prozess.stage.overdue", overdue()))
+        await eventually(lambda: handled(app, "zwk.prozess.stage.overdue"))
+        await publish(event("zwk.austausch.comment.added", comment_added(str(uuid.uuid4()), RIESA, "Gute Idee")))
+        await eventually(lambda: handled(app, "zwk.austausch.comment.added"))
+    # A stage event: the claim and the fan-out are one statement (run without BEGIN and COMMIT).
+    [told] = _statements_under(spans, "consume zwk.prozess.stage.overdue")
+    assert "INSERT INTO benachrichtigung.inbox" in told and "INSERT INTO benachrichtigung.notifications" in told
+    # A comment tells two audiences by two rules: the claim and two fan-outs, in one transaction.
+    claim, *fan_outs = _statements_under(spans, "consume zwk.austausch.comment.added")
+    assert claim.startswith("INSERT INTO benachrichtigung.inbox")
+    assert len(fan_outs) == 2 and all("benachrichtigung.inbox" not in s for s in fan_outs)
+
+
+async def test_an_event_told_once_is_claimed_once_even_with_nobody_to_tell(settings_for, smtp, zwk_token) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(smtp, run_jobs=False)
+    app = create_app(settings)
+    async with running_app(app) as client:
+        await add_office_user(client, zwk_token("office", subject="office-anna"))
+        runtime = app.state.runtime
+        stage = StageOverdue.model_validate(overdue())
+        # A practice on no topic has no followers to tell: the claim is all the statement writes.
+        untold = PracticePublished.model_validate(
+            {
+                "practice_id": str(uuid.uuid4()),
+                "municipality_id": RIESA,
+                "municipality_name": "Riesa",
+                "title": "Nachbarschaftsbörse",
+                "summary": "Nachbarn helfen Nachbarn.",
+                "topics": [],
+                "author_subject": "riesa-author",
+                "actor": "riesa-author",
+            }
+        )
+        for payload, event_id in ((stage, "event-1"), (untold, "event-2")):
+            claim = InboxClaim.of(inbox, "benachrichtigung-test", event_id, payload.event_type)
+            async with transaction(runtime.sessions) as session:
+                assert await notify_once(session, payload, claim=claim, event_id=event_id, settings=settings)
+            async with transaction(runtime.sessions) as session:
+                assert not await notify_once(session, payload, claim=claim, event_id=event_id, settings=settings)
+        async with runtime.sessions() as session:
+            claimed = (await session.execute(select(inbox.table.c.event_id).order_by(inbox.table.c.event_id))).all()
+            told = (await session.execute(select(notifications.c.event_id, notifications.c.recipient_id))).all()
+        assert [c.event_id for c in claimed] == ["event-1", "event-2"]
+        assert [tuple(t) for t in told] == [("event-1", "office-anna")]

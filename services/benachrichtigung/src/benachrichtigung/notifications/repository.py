@@ -19,10 +19,12 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal,
     or_,
     select,
+    true,
     tuple_,
     union,
     update,
@@ -37,6 +39,7 @@ from benachrichtigung.models import (
     contacts,
     deliveries,
     digest_items,
+    inbox,
     notifications,
     office_users,
     preferences,
@@ -45,9 +48,18 @@ from benachrichtigung.models import (
 )
 from benachrichtigung.recipients.repository import has_address
 from benachrichtigung.texts import Message
+from zwk_common.inbox import InboxClaim
 from zwk_common.sql import insert
 
 OFFICE = "office"
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """What a fan-out did: how many were newly told, and whether it claimed its event (or had no claim)."""
+
+    told: int
+    claimed: bool
 
 
 @dataclass(frozen=True)
@@ -126,11 +138,17 @@ class NotificationRepository:
         daily_due: datetime,
         weekly_due: datetime,
         trace_context: Mapping[str, str] | None = None,
-    ) -> int:
+        claim: InboxClaim | None = None,
+    ) -> FanOut:
         """Tell everyone in `audience` (but `excluded`) once, and queue their e-mails and webhooks, now
-        or for a digest: one statement; how many were newly told."""
-        statement = _fan_out(tuple(part for part, _ in audience), tuple(sorted(email_defaults.items())))
+        or for a digest: one statement, which with `claim` also claims the event in the inbox and
+        tells nobody if it was claimed before."""
+        statement = _fan_out(
+            tuple(part for part, _ in audience), tuple(sorted(email_defaults.items())), claiming=claim is not None
+        )
         values: dict[str, Any] = {f"audience_{i}": value for i, (_, value) in enumerate(audience)}
+        if claim is not None:
+            values.update(claim.values)
         values.update(
             event_id=event_id,
             event_type=event_type,
@@ -149,7 +167,8 @@ class NotificationRepository:
             weekly_due=weekly_due,
             carrier=dict(trace_context) if trace_context else None,
         )
-        return int((await self.session.execute(statement, values)).scalar_one())
+        told, claimed = (await self.session.execute(statement, values)).one()
+        return FanOut(told=int(told), claimed=bool(claimed))
 
     # --- the inbox ---
 
@@ -214,12 +233,16 @@ class NotificationRepository:
 
 
 @lru_cache(maxsize=64)
-def _fan_out(audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str, str], ...]) -> Select[Any]:
+def _fan_out(
+    audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str, str], ...], *, claiming: bool
+) -> Select[Any]:
     """The statement that tells an audience of this shape and queues their e-mails and webhooks.
 
     Made once per shape (building and keying it costs more than running it). The notifications
     go in first; e-mails and webhooks are queued for the rows that insert returns, in the same
-    statement, since a statement does not see its own inserts in the table.
+    statement, since a statement does not see its own inserts in the table. If `claiming`, the
+    statement claims its event in the inbox too, and the notifications (and so everything queued
+    for them) go in only if that claim is new.
     """
     n = notifications
     everyone = union(
@@ -249,6 +272,8 @@ def _fan_out(audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str
         everyone.c.recipient_id.is_not(None),
         everyone.c.recipient_id != all_(bindparam("excluded", type_=ARRAY(String))),
     )
+    if claiming:
+        rows = rows.where(exists(select(inbox.claimed.c.event_id)))
     told = (
         insert(n)
         .from_select(
@@ -398,4 +423,6 @@ def _fan_out(audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str
         )
     ]
     # PostgreSQL runs every insert of the WITH clause, whether or not the answer reads it.
-    return select(func.count()).select_from(told).add_cte(*queued)
+    how_many = select(func.count()).select_from(told).scalar_subquery()
+    claimed = exists(select(inbox.claimed.c.event_id)) if claiming else true()
+    return select(how_many, claimed).add_cte(*queued)

@@ -40,6 +40,7 @@ from benachrichtigung.texts import render
 from zwk_common.auth import Caller
 from zwk_common.errors import BadInput, NotFound
 from zwk_common.events import EventPayload
+from zwk_common.inbox import InboxClaim
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
 from zwk_common.telemetry import trace_carrier
 
@@ -77,23 +78,51 @@ async def notify_of(
     told = 0
     for rule in rules_for(event.event_type):
         audience = _audience(rule, event)
-        if not audience:
-            continue
-        told += await repository.fan_out(
-            audience,
-            render(rule, event),
-            event_id=event_id,
-            event_type=event.event_type,
-            excluded=[str(v) for v in (getattr(event, f, None) for f in rule.actors) if v],
-            email_defaults=EMAIL_DEFAULTS,
-            now=now,
-            expires_at=now + timedelta(hours=settings.retry_window_hours),
-            daily_due=next_digest(now, Frequency.DAILY, settings),
-            weekly_due=next_digest(now, Frequency.WEEKLY, settings),
-            # The consume span of this event: each send continues its trace.
-            trace_context=trace_carrier(),
-        )
+        if audience:
+            told += (await repository.fan_out(audience, **_fan_out_of(rule, event, event_id, settings, now))).told
     return told
+
+
+def told_in_one_statement(event_type: str) -> bool:
+    """Whether `notify_once` handles events of this type: one rule names them, so one fan-out tells all."""
+    return len(rules_for(event_type)) == 1
+
+
+async def notify_once(
+    session: AsyncSession,
+    event: EventPayload,
+    *,
+    claim: InboxClaim,
+    event_id: str,
+    settings: Settings,
+    now: datetime | None = None,
+) -> bool:
+    """`notify_of` for an event one rule names, in one statement that also claims the event in the
+    inbox (`OneStatement`): False if it was claimed before, and then nobody is told again."""
+    [rule] = rules_for(event.event_type)
+    audience = _audience(rule, event)
+    if not audience:
+        return await claim.alone(session)
+    now = now or datetime.now(UTC)
+    fan_out = _fan_out_of(rule, event, event_id, settings, now)
+    return (await NotificationRepository(session).fan_out(audience, **fan_out, claim=claim)).claimed
+
+
+def _fan_out_of(rule: Rule, event: EventPayload, event_id: str, settings: Settings, now: datetime) -> dict[str, Any]:
+    """What a fan-out of `rule` for `event` is told besides its audience."""
+    return {
+        "message": render(rule, event),
+        "event_id": event_id,
+        "event_type": event.event_type,
+        "excluded": [str(v) for v in (getattr(event, f, None) for f in rule.actors) if v],
+        "email_defaults": EMAIL_DEFAULTS,
+        "now": now,
+        "expires_at": now + timedelta(hours=settings.retry_window_hours),
+        "daily_due": next_digest(now, Frequency.DAILY, settings),
+        "weekly_due": next_digest(now, Frequency.WEEKLY, settings),
+        # The consume span of this event: each send continues its trace.
+        "trace_context": trace_carrier(),
+    }
 
 
 # --- the inbox: a person sees only their own ---
