@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zwk_common.sql import insert
+from zwk_common.sql import Insert, insert
 
 
 class Inbox:
@@ -26,30 +26,11 @@ class Inbox:
         )
         # Made once: every event a consumer handles starts with it, and building and keying a
         # statement costs more than running this one.
-        self._claim = (
-            insert(self.table)
-            .values(
-                consumer=bindparam("consumer", type_=String),
-                event_id=bindparam("event_id", type_=String),
-                event_type=bindparam("event_type", type_=String),
-            )
-            .on_conflict_do_nothing()
-            .returning(self.table.c.event_id)
-        )
+        self._claim = _claiming(self.table, "")
         # The claim as part of a handler's own statement (`messaging.OneStatement`): the statement
         # gates its effect on this CTE, which holds the event id only if the claim is new. Its
         # parameters have names of their own, so that they never meet the statement's.
-        self.claimed = (
-            insert(self.table)
-            .values(
-                consumer=bindparam("inbox_consumer", type_=String),
-                event_id=bindparam("inbox_event_id", type_=String),
-                event_type=bindparam("inbox_event_type", type_=String),
-            )
-            .on_conflict_do_nothing()
-            .returning(self.table.c.event_id)
-            .cte("claimed")
-        )
+        self.claimed = _claiming(self.table, "inbox_").cte("claimed")
         self._claim_alone = select(func.count()).select_from(self.claimed)
 
     async def claim(self, session: AsyncSession, consumer: str, event_id: str, event_type: str) -> bool:
@@ -62,6 +43,20 @@ class Inbox:
             self._claim, {"consumer": consumer, "event_id": event_id, "event_type": event_type}
         )
         return result.first() is not None
+
+
+def _claiming(table: Table, prefix: str) -> Insert:
+    """The inbox row of one event, added unless it is there; its parameters named `<prefix>consumer` etc."""
+    return (
+        insert(table)
+        .values(
+            consumer=bindparam(f"{prefix}consumer", type_=String),
+            event_id=bindparam(f"{prefix}event_id", type_=String),
+            event_type=bindparam(f"{prefix}event_type", type_=String),
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.event_id)
+    )
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,22 @@
 """A delivery continues the trace of the event that caused it; a digest that of its earliest entry."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from benachrichtigung_payloads import comment_added, stage_overdue
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import REGISTRY
 
 from benachrichtigung.delivery.digests import collect_digests
 from benachrichtigung.main import create_app, delivery_worker
-from zwk_common.telemetry import add_span_processor
 from zwk_common.testing import eventually, running_app
 from zwk_common.testing.plugin import bearer
 
 RIESA = str(uuid.uuid4())
 BOERSE = str(uuid.uuid4())
 CLARA = "follower-clara"
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    detach = add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    detach()
 
 
 def named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:

@@ -3,11 +3,8 @@ a practice on a topic with 11,000 followers reaches 11,000 inboxes within second
 
 import time
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from benachrichtigung_payloads import comment_added, stage_overdue
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select, text
@@ -18,7 +15,6 @@ from benachrichtigung.models import deliveries, digest_items, inbox, notificatio
 from benachrichtigung.notifications.service import notify_of, notify_once
 from zwk_common.db import transaction
 from zwk_common.inbox import InboxClaim
-from zwk_common.telemetry import add_span_processor
 from zwk_common.testing import eventually, running_app
 from zwk_common.testing.plugin import bearer
 
@@ -175,14 +171,6 @@ async def test_a_practice_on_a_topic_reaches_eleven_thousand_followers_in_second
 
 async def _is(awaitable, expected):  # type: ignore[no-untyped-def]
     return (await awaitable) == expected
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    detach = add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    detach()
 
 
 def _statements_under(exporter: InMemorySpanExporter, consume_name: str) -> list[str]:
