@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -66,6 +67,56 @@ async def test_the_registered_event_carries_the_full_state(
         "topics": ["mobilitaet", "wohnen"],
         "adviser_subjects": ["beraterin-koenig"],
     }
+
+
+async def test_the_answer_to_a_registration_is_the_record_a_later_read_gives(
+    kommunen: httpx.AsyncClient, office: Headers
+) -> None:
+    body = {
+        **DORTMUND,
+        "programmes": [{"programme": "ZWK", "cluster": "WEST"}, "DWK"],
+        "topics": ["wohnen", "mobilitaet", "wohnen"],
+        "adviser_subjects": ["beraterin-koenig", "berater-abel", "beraterin-koenig"],
+    }
+    created = await kommunen.post("/municipalities", json=body, headers=office)
+    assert created.status_code == 201, created.text
+    read = await kommunen.get(f"/municipalities/{created.json()['id']}", headers=office)
+    assert created.json() == read.json()
+    assert read.json()["programmes"] == ["DWK", "ZWK"]
+    assert read.json()["topics"] == ["mobilitaet", "wohnen"]
+    assert read.json()["adviser_subjects"] == ["berater-abel", "beraterin-koenig"]
+    assert read.json()["zwk_cluster"] == "WEST"
+
+
+async def test_a_registration_that_loses_the_race_for_its_key_writes_nothing(
+    kommunen: httpx.AsyncClient, office: Headers, events: Any, database: asyncpg.Connection
+) -> None:
+    # The key is taken by a transaction still open when the registration checks it: the check
+    # sees nothing, the insert waits for that transaction and, once it commits, finds the key taken.
+    transaction = database.transaction()
+    await transaction.start()
+    await database.execute(
+        "INSERT INTO kommunen.municipalities (id, ags, name, kind, bundesland) "
+        "VALUES (gen_random_uuid(), '05913000', 'Dortmund', 'KREISFREIE_STADT', 'NW')"
+    )
+    body = {**DORTMUND, "topics": ["wohnen"], "adviser_subjects": ["beraterin-koenig"]}
+    posting = asyncio.create_task(kommunen.post("/municipalities", json=body, headers=office))
+    # pg_locks is read live; pg_stat_activity would be read once per transaction.
+    waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted"
+    for _ in range(500):
+        if await database.fetchval(waiting) or posting.done():
+            break
+        await asyncio.sleep(0.01)
+    assert not posting.done(), (await posting).text
+    assert await database.fetchval(waiting) == 1, "the registration never waited for the key"
+    await transaction.commit()
+    response = await posting
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "CONFLICT"
+    for table in ("participations", "municipality_topics", "advisers"):
+        assert await database.fetchval(f"SELECT count(*) FROM kommunen.{table}") == 0, table
+    assert await database.fetchval("SELECT count(*) FROM kommunen.municipalities") == 1
+    assert await events.types() == []
 
 
 async def test_dithmarschen_registers_as_a_landkreis_with_the_kreis_population(

@@ -23,21 +23,20 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     null,
     or_,
     select,
+    true,
     tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kommunen.models import advisers, municipalities, municipality_topics, participations
 from zwk_common.errors import Conflict
 from zwk_common.json_sql import EMPTY_ARRAY, constant, iso_utc, json_object
-from zwk_common.sql import among
+from zwk_common.sql import among, insert
 
 
 @dataclass(frozen=True)
@@ -176,19 +175,79 @@ def _record(advisers_shown: ColumnElement[bool]) -> ColumnElement[Any]:
     )
 
 
+@functools.cache
+def _add_statement(columns: tuple[str, ...]) -> Any:
+    """Add a participant with its programmes, topics and advisers, each list an array parameter.
+
+    The lists are inserted from the row's insert: a row not added (it lost a race to a unique key
+    after the check before saw it free) adds nothing else either. One round trip instead of ten (a
+    savepoint around the insert, a delete and an insert for each list, and reading them back).
+    """
+    m = municipalities.c
+    added = (
+        insert(municipalities)
+        .values({name: bindparam(name, type_=m[name].type) for name in columns})
+        .on_conflict_do_nothing()
+        .returning(*municipalities.c)
+        .cte("added")
+    )
+    plan = (
+        func.unnest(
+            bindparam("programmes", type_=ARRAY(participations.c.programme.type)),
+            bindparam("starts", type_=ARRAY(participations.c.starts_on.type)),
+            bindparam("ends", type_=ARRAY(participations.c.ends_on.type)),
+            bindparam("clusters", type_=ARRAY(participations.c.cluster.type)),
+        )
+        .table_valued("programme", "starts_on", "ends_on", "cluster")
+        .render_derived(name="plan")
+    )
+    planned = insert(participations).from_select(
+        ["municipality_id", "programme", "starts_on", "ends_on", "cluster"],
+        select(added.c.id, plan.c.programme, plan.c.starts_on, plan.c.ends_on, plan.c.cluster).select_from(
+            added.join(plan, true())
+        ),
+    )
+    chosen = insert(municipality_topics).from_select(
+        ["municipality_id", "topic_key"],
+        select(added.c.id, func.unnest(bindparam("topic_keys", type_=ARRAY(municipality_topics.c.topic_key.type)))),
+    )
+    assigned = insert(advisers).from_select(
+        ["municipality_id", "subject"],
+        select(added.c.id, func.unnest(bindparam("subjects", type_=ARRAY(advisers.c.subject.type)))),
+    )
+    return select(added).add_cte(planned.cte("planned"), chosen.cte("chosen"), assigned.cte("assigned"))
+
+
 class MunicipalityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, values: dict[str, Any]) -> RowMapping:
-        try:
-            # Losing a race to the same key is a conflict; the savepoint keeps the
-            # transaction usable for whoever catches it.
-            async with self.session.begin_nested():
-                result = await self.session.execute(municipalities.insert().values(**values).returning(municipalities))
-        except IntegrityError as exc:
-            raise Conflict("This participant is already registered.") from exc
-        return result.mappings().one()
+    async def add(
+        self,
+        values: dict[str, Any],
+        plans: Sequence[dict[str, Any]],
+        topic_keys: Sequence[str],
+        subjects: Sequence[str],
+    ) -> RowMapping:
+        """A new participant with its programmes, topics and advisers, in one statement."""
+        result = await self.session.execute(
+            _add_statement(tuple(sorted(values))),
+            {
+                **values,
+                "programmes": [p["programme"] for p in plans],
+                "starts": [p["starts_on"] for p in plans],
+                "ends": [p["ends_on"] for p in plans],
+                "clusters": [p["cluster"] for p in plans],
+                "topic_keys": list(topic_keys),
+                "subjects": list(subjects),
+            },
+        )
+        row = result.mappings().first()
+        if row is None:
+            # Another registration of the same key, quarter or alliance committed first (the
+            # check before saw neither); nothing of this one was written.
+            raise Conflict("This participant is already registered.")
+        return row
 
     async def change(self, municipality_id: UUID, values: dict[str, Any]) -> RowMapping:
         result = await self.session.execute(

@@ -49,21 +49,29 @@ async def _complete(repository: MunicipalityRepository, rows: Sequence[RowMappin
     taking_part = await repository.participations_of(ids)
     chosen = await repository.topics_of(ids)
     assigned = await repository.advisers_of(ids)
-    result = []
-    for row in rows:
-        plans = [Participation.model_validate(p) for p in taking_part.get(row["id"], [])]
-        zwk = next((p for p in plans if p.programme is Programme.ZWK), None)
-        result.append(
-            Municipality(
-                **{column: row[column] for column in _ROW_FIELDS},
-                programmes=[p.programme.value for p in plans],
-                participations=plans,
-                zwk_cluster=zwk.cluster if zwk else None,
-                topics=chosen.get(row["id"], []),
-                adviser_subjects=assigned.get(row["id"], []),
-            )
-        )
-    return result
+    return [
+        _municipality(row, taking_part.get(row["id"], []), chosen.get(row["id"], []), assigned.get(row["id"], []))
+        for row in rows
+    ]
+
+
+def _municipality(
+    row: RowMapping,
+    participations: Sequence[Any],
+    topic_keys: Sequence[str],
+    adviser_subjects: Sequence[str],
+) -> Municipality:
+    """A record from its row and its lists, each in the order the reads give them."""
+    plans = [Participation.model_validate(p) for p in participations]
+    zwk = next((p for p in plans if p.programme is Programme.ZWK), None)
+    return Municipality(
+        **{column: row[column] for column in _ROW_FIELDS},
+        programmes=[p.programme.value for p in plans],
+        participations=plans,
+        zwk_cluster=zwk.cluster if zwk else None,
+        topics=list(topic_keys),
+        adviser_subjects=list(adviser_subjects),
+    )
 
 
 _ROW_FIELDS = (
@@ -191,27 +199,25 @@ async def register_municipality(session: AsyncSession, caller: Caller, data: Mun
     topic_keys = await _check_topics(session, data.topics)
     repository = MunicipalityRepository(session)
     await _check_unique(repository, data.kind, territory, name)
-    municipality_id = uuid.uuid4()
-    row = await repository.add(
-        {
-            "id": municipality_id,
-            "ags": territory.ags,
-            "member_keys": territory.member_keys,
-            "quarter": territory.quarter,
-            "name": name,
-            "kind": data.kind.value,
-            "bundesland": territory.bundesland,
-            "population": data.population if data.population is not None else territory.population,
-            "kreis_key": territory.kreis_key,
-            "urbanisation": territory.urbanisation,
-            "latitude": territory.latitude,
-            "longitude": territory.longitude,
-        }
-    )
-    await repository.set_participations(municipality_id, plans)
-    await repository.set_topics(municipality_id, topic_keys)
-    await repository.set_advisers(municipality_id, _unique_subjects(data.adviser_subjects))
-    municipality = (await _complete(repository, [row]))[0]
+    values = {
+        "id": uuid.uuid4(),
+        "ags": territory.ags,
+        "member_keys": territory.member_keys,
+        "quarter": territory.quarter,
+        "name": name,
+        "kind": data.kind.value,
+        "bundesland": territory.bundesland,
+        "population": data.population if data.population is not None else territory.population,
+        "kreis_key": territory.kreis_key,
+        "urbanisation": territory.urbanisation,
+        "latitude": territory.latitude,
+        "longitude": territory.longitude,
+    }
+    # Sorted as the reads sort them, so the answer is the record as any later read shows it.
+    plans = sorted(plans, key=lambda p: p["programme"])
+    subjects = _unique_subjects(data.adviser_subjects)
+    row = await repository.add(values, plans, topic_keys, subjects)
+    municipality = _municipality(row, plans, topic_keys, subjects)
     await outbox.record(session, _state(MunicipalityRegistered, municipality))
     return municipality
 
