@@ -17,8 +17,11 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 # The lock pins every package; --frozen installs exactly it, and fails rather than re-resolving.
+# Installed packages are compiled to bytecode, as pip does and as the images are: where
+# PYTHONDONTWRITEBYTECODE is set, every process would otherwise compile every module it imports,
+# every time (`zwk up` took 13–17 s instead of 6–8).
 install: $(UV)
-	$(UV) sync --frozen --all-packages --python $(PYTHON) --quiet
+	$(UV) sync --frozen --all-packages --python $(PYTHON) --quiet --compile-bytecode
 
 run: install
 	$(VENV)/bin/zwk up
