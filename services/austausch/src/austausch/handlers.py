@@ -3,11 +3,12 @@
 from austausch.events import MunicipalityRegistered, MunicipalityUpdated, TopicAdded, TopicUpdated
 from austausch.municipalities import service as municipalities
 from austausch.topics import service as topics
-from zwk_common.messaging import EventContext, Handler
+from zwk_common.messaging import EventContext, Handler, OneStatement
 
 
-async def keep_municipality(event: MunicipalityRegistered, ctx: EventContext) -> None:
-    await municipalities.keep_municipality(ctx.session, event)
+async def keep_municipality(event: MunicipalityRegistered, ctx: EventContext) -> bool:
+    assert ctx.claim is not None, "a OneStatement handler is given its claim"
+    return await municipalities.keep_municipality(ctx.session, event, ctx.claim)
 
 
 async def keep_topic(event: TopicAdded, ctx: EventContext) -> None:
@@ -15,8 +16,9 @@ async def keep_topic(event: TopicAdded, ctx: EventContext) -> None:
 
 
 EVENT_HANDLERS: dict[type, Handler] = {
-    MunicipalityRegistered: keep_municipality,
-    MunicipalityUpdated: keep_municipality,
+    # The replica's row and the event's claim are one statement, without BEGIN and COMMIT.
+    MunicipalityRegistered: OneStatement(keep_municipality),
+    MunicipalityUpdated: OneStatement(keep_municipality),
     TopicAdded: keep_topic,
     TopicUpdated: keep_topic,
 }

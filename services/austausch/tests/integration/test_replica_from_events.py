@@ -4,8 +4,14 @@ import uuid
 from typing import Any
 
 from austausch_world import MUNICIPALITIES, NACHBARSCHAFTSBOERSE, RIESA  # type: ignore[import-not-found]
+from sqlalchemy import func, select, update
 
+from austausch.events import MunicipalityRegistered
+from austausch.models import inbox, municipalities
+from austausch.municipalities.service import keep_municipality
+from zwk_common.db import transaction
 from zwk_common.events import Envelope
+from zwk_common.inbox import InboxClaim
 from zwk_common.messaging import EventBus
 from zwk_common.settings import ServiceSettings
 from zwk_common.testing import eventually
@@ -119,3 +125,22 @@ async def test_the_seeded_topics_are_there_before_any_event(forum) -> None:  # t
 
 async def _status(forum, path: str, body: dict[str, Any], headers: dict[str, str]) -> bool:  # type: ignore[no-untyped-def]
     return (await forum.client.post(path, json=body, headers=headers)).status_code == 201
+
+
+async def test_a_municipality_event_handled_twice_is_kept_once(forum) -> None:  # type: ignore[no-untyped-def]
+    # The handler's one statement claims the event and keeps the row: a redelivery after a later
+    # change must neither overwrite that change nor claim the event a second time.
+    claim = InboxClaim.of(inbox, "austausch-test", "event-1", "zwk.kommunen.municipality.registered")
+    event = MunicipalityRegistered(municipality_id=RIESA, **{**MUNICIPALITIES[RIESA], "name": "Riesa"})
+    async with transaction(forum.sessions) as session:
+        assert await keep_municipality(session, event, claim) is True
+    async with transaction(forum.sessions) as session:
+        await session.execute(update(municipalities).where(municipalities.c.id == RIESA).values(name="Riesa (Elbe)"))
+    async with transaction(forum.sessions) as session:
+        assert await keep_municipality(session, event, claim) is False
+    async with forum.sessions() as session:
+        name = await session.scalar(select(municipalities.c.name).where(municipalities.c.id == RIESA))
+        claims = await session.scalar(
+            select(func.count()).select_from(inbox.table).where(inbox.table.c.event_id == "event-1")
+        )
+    assert (name, claims) == ("Riesa (Elbe)", 1)

@@ -1,13 +1,15 @@
 """All SQL of the municipality replica and of comparing municipalities."""
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, func, select, text
+from sqlalchemy import RowMapping, bindparam, cast, exists, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from austausch.models import SCHEMA, municipalities
+from austausch.models import SCHEMA, inbox, municipalities
+from zwk_common.inbox import InboxClaim
 from zwk_common.sql import insert
 
 # One row per other municipality with each likeness 0..1 and the weighted score; the
@@ -88,18 +90,34 @@ LIMIT :limit
 """
 
 
+@functools.cache
+def _keep(columns: tuple[str, ...], *, claiming: bool) -> Any:
+    """The upsert of a municipality's `columns`, answering whether it ran. If `claiming`, it claims
+    its event in the inbox too (`OneStatement`), and the row goes in only if that claim is new."""
+    m = municipalities
+    # Cast: a parameter in a select list takes no type from the column it goes into.
+    given = select(*(cast(bindparam(name, type_=m.c[name].type), m.c[name].type).label(name) for name in columns))
+    if claiming:
+        given = given.where(exists(select(inbox.claimed.c.event_id)))
+    statement = insert(m).from_select(list(columns), given)
+    kept = statement.on_conflict_do_update(
+        index_elements=[m.c.id],
+        set_={**{name: statement.excluded[name] for name in columns if name != "id"}, "updated_at": func.now()},
+    ).cte("kept")
+    ran = exists(select(inbox.claimed.c.event_id)) if claiming else true()
+    return select(ran).add_cte(kept)
+
+
 class MunicipalityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def keep(self, values: dict[str, Any]) -> None:
-        statement = insert(municipalities).values(**values)
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[municipalities.c.id],
-                set_={**{k: statement.excluded[k] for k in values if k != "id"}, "updated_at": func.now()},
-            )
-        )
+    async def keep(self, values: dict[str, Any], claim: InboxClaim | None = None) -> bool:
+        """Keep the state in `values`; with `claim`, in one statement that also claims its event in
+        the inbox and keeps nothing if it was claimed before (then False)."""
+        statement = _keep(tuple(sorted(values)), claiming=claim is not None)
+        parameters = {**values, **claim.values} if claim is not None else values
+        return bool((await self.session.execute(statement, parameters)).scalar_one())
 
     async def get(self, municipality_id: UUID) -> RowMapping | None:
         result = await self.session.execute(select(municipalities).where(municipalities.c.id == municipality_id))

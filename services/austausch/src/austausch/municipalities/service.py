@@ -15,12 +15,16 @@ from austausch.practices import service as practices
 from austausch.topics import service as topics
 from zwk_common.auth import Caller
 from zwk_common.errors import BadInput, NotFound
+from zwk_common.inbox import InboxClaim
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
 
 
-async def keep_municipality(session: AsyncSession, event: MunicipalityRegistered) -> None:
-    """The replica takes kommunen's full current state; nothing else writes it."""
-    await MunicipalityRepository(session).keep(
+async def keep_municipality(
+    session: AsyncSession, event: MunicipalityRegistered, claim: InboxClaim | None = None
+) -> bool:
+    """The replica takes kommunen's full current state; nothing else writes it. With `claim`, in one
+    statement with the event's inbox claim: False if the event was handled before."""
+    return await MunicipalityRepository(session).keep(
         {
             "id": event.municipality_id,
             "ags": event.ags,
@@ -34,7 +38,8 @@ async def keep_municipality(session: AsyncSession, event: MunicipalityRegistered
             "longitude": event.longitude,
             "topics": event.topics,
             "programmes": event.programmes,
-        }
+        },
+        claim,
     )
 
 
