@@ -13,8 +13,9 @@ from zwk_common.events import EventPayload
 from zwk_common.messaging import EventContext, Handler, OneStatement
 
 
-async def keep_advisers(event: events.MunicipalityRegistered, ctx: EventContext) -> None:
-    await recipients.keep_advisers(ctx.session, event.municipality_id, event.adviser_subjects)
+async def keep_advisers(event: events.MunicipalityRegistered, ctx: EventContext) -> bool:
+    assert ctx.claim is not None, "a OneStatement handler is given its claim"
+    return await recipients.keep_advisers(ctx.session, event.municipality_id, event.adviser_subjects, ctx.claim)
 
 
 async def keep_contact(event: events.ContactAdded, ctx: EventContext) -> None:
@@ -60,8 +61,8 @@ def event_handlers(settings: Settings) -> dict[type, Handler]:
         for rule in RULES
     }
     return {
-        events.MunicipalityRegistered: keep_advisers,
-        events.MunicipalityUpdated: keep_advisers,
+        events.MunicipalityRegistered: OneStatement(keep_advisers),
+        events.MunicipalityUpdated: OneStatement(keep_advisers),
         events.ContactAdded: keep_contact,
         events.ContactChanged: keep_contact,
         events.ContactRemoved: forget_contact,

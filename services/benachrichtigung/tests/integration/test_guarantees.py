@@ -11,8 +11,9 @@ from sqlalchemy import func, select, text
 
 from benachrichtigung.events import PracticePublished, StageOverdue
 from benachrichtigung.main import create_app
-from benachrichtigung.models import deliveries, digest_items, inbox, notifications
+from benachrichtigung.models import advisers, deliveries, digest_items, inbox, notifications
 from benachrichtigung.notifications.service import notify_of, notify_once
+from benachrichtigung.recipients.service import keep_advisers
 from zwk_common.db import transaction
 from zwk_common.inbox import InboxClaim
 from zwk_common.testing import eventually, running_app
@@ -234,3 +235,24 @@ async def test_an_event_told_once_is_claimed_once_even_with_nobody_to_tell(setti
             told = (await session.execute(select(notifications.c.event_id, notifications.c.recipient_id))).all()
         assert [c.event_id for c in claimed] == ["event-1", "event-2"]
         assert [tuple(t) for t in told] == [("event-1", "office-anna")]
+
+
+async def test_an_adviser_event_handled_twice_changes_the_advisers_once(settings_for, smtp) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(smtp, run_jobs=False))
+    async with running_app(app):
+        sessions = app.state.runtime.sessions
+        riesa = uuid.UUID(RIESA)
+        registered = InboxClaim.of(inbox, "benachrichtigung-test", "event-1", "zwk.kommunen.municipality.registered")
+        updated = InboxClaim.of(inbox, "benachrichtigung-test", "event-2", "zwk.kommunen.municipality.updated")
+        async with transaction(sessions) as session:
+            assert await keep_advisers(session, riesa, ["adviser-ute", "adviser-ben", ""], registered)
+        async with transaction(sessions) as session:
+            assert await keep_advisers(session, riesa, ["adviser-ben", "adviser-eva"], updated)
+        # The registration again, after the update: it is a duplicate and brings Ute back in no way.
+        async with transaction(sessions) as session:
+            assert not await keep_advisers(session, riesa, ["adviser-ute", "adviser-ben"], registered)
+        async with sessions() as session:
+            kept = (await session.execute(select(advisers.c.subject).order_by(advisers.c.subject))).scalars().all()
+            claimed = (await session.execute(select(inbox.table.c.event_id).order_by(inbox.table.c.event_id))).all()
+        assert kept == ["adviser-ben", "adviser-eva"]
+        assert [c.event_id for c in claimed] == ["event-1", "event-2"]

@@ -9,25 +9,31 @@ from sqlalchemy import (
     RowMapping,
     Select,
     String,
+    all_,
+    bindparam,
     delete,
     exists,
     func,
     literal,
     or_,
     select,
+    true,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benachrichtigung.models import (
     advisers,
     contacts,
     deliveries,
+    inbox,
     notifications,
     office_users,
     preferences,
     subscriptions,
 )
+from zwk_common.inbox import InboxClaim
 from zwk_common.sql import insert
 
 
@@ -61,6 +67,29 @@ def addresses() -> Select[Any]:
     ).subquery("addresses")  # type: ignore[return-value]
 
 
+def _replace_advisers(*, claiming: bool) -> Select[Any]:
+    """The advisers not among `subjects` removed and those new added, answering whether it ran. If
+    `claiming`, it claims its event in the inbox too (`OneStatement`) and changes nothing unless
+    that claim is new. The removal and the addition touch different rows, so one statement does both."""
+    municipality_id = bindparam("municipality_id", type_=advisers.c.municipality_id.type)
+    subjects = bindparam("subjects", type_=ARRAY(advisers.c.subject.type))
+    ran = exists(select(inbox.claimed.c.event_id)) if claiming else true()
+    gone = delete(advisers).where(
+        advisers.c.municipality_id == municipality_id, advisers.c.subject != all_(subjects), ran
+    )
+    named = func.unnest(subjects).table_valued("subject").render_derived(name="named")
+    added = (
+        insert(advisers)
+        .from_select(["municipality_id", "subject"], select(municipality_id, named.c.subject).where(ran))
+        .on_conflict_do_nothing()
+    )
+    return select(ran).add_cte(gone.cte("gone"), added.cte("added"))
+
+
+_REPLACE_ADVISERS = _replace_advisers(claiming=False)
+_REPLACE_ADVISERS_CLAIMING = _replace_advisers(claiming=True)
+
+
 class RecipientRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -83,18 +112,16 @@ class RecipientRepository:
         )
         return result.scalar_one_or_none()
 
-    async def replace_advisers(self, municipality_id: UUID, subjects: Sequence[str]) -> None:
-        await self.session.execute(
-            delete(advisers).where(
-                advisers.c.municipality_id == municipality_id, advisers.c.subject.not_in(list(subjects))
-            )
-        )
-        if subjects:
-            await self.session.execute(
-                insert(advisers)
-                .values([{"municipality_id": municipality_id, "subject": s} for s in set(subjects)])
-                .on_conflict_do_nothing()
-            )
+    async def replace_advisers(
+        self, municipality_id: UUID, subjects: Sequence[str], claim: InboxClaim | None = None
+    ) -> bool:
+        """Make `subjects` the municipality's advisers; with `claim`, in one statement that also
+        claims its event in the inbox and changes nothing if it was claimed before (then False)."""
+        statement = _REPLACE_ADVISERS_CLAIMING if claim is not None else _REPLACE_ADVISERS
+        parameters = {"municipality_id": municipality_id, "subjects": sorted(set(subjects))}
+        if claim is not None:
+            parameters.update(claim.values)
+        return bool((await self.session.execute(statement, parameters)).scalar_one())
 
     # --- follows (from austausch) ---
 

@@ -9,6 +9,7 @@ from benachrichtigung.recipients.repository import RecipientRepository
 from benachrichtigung.recipients.schemas import OfficeUser, OfficeUserPut
 from zwk_common.auth import Caller, Role
 from zwk_common.errors import NotFound
+from zwk_common.inbox import InboxClaim
 from zwk_common.pagination import Page, PageParams, decode_cursor, encode_cursor
 
 
@@ -42,8 +43,12 @@ async def forget_contact(session: AsyncSession, contact_id: UUID) -> None:
         await repository.erase(recipient_id)
 
 
-async def keep_advisers(session: AsyncSession, municipality_id: UUID, subjects: Sequence[str]) -> None:
-    await RecipientRepository(session).replace_advisers(municipality_id, [s for s in subjects if s])
+async def keep_advisers(
+    session: AsyncSession, municipality_id: UUID, subjects: Sequence[str], claim: InboxClaim | None = None
+) -> bool:
+    """The municipality's advisers as kommunen names them; with `claim`, in one statement with the
+    event's inbox claim: False if the event was handled before."""
+    return await RecipientRepository(session).replace_advisers(municipality_id, [s for s in subjects if s], claim)
 
 
 async def follow(session: AsyncSession, subject: str, target_kind: str, target_id: str, email: str | None) -> None:
