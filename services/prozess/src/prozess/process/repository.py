@@ -8,6 +8,8 @@ from uuid import UUID
 
 from sqlalchemy import (
     Date,
+    Float,
+    Integer,
     RowMapping,
     Select,
     String,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    cast,
     exists,
     false,
     func,
@@ -23,6 +26,7 @@ from sqlalchemy import (
     select,
     true,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
@@ -32,6 +36,7 @@ from prozess.checklist.definitions import MEASURE_REQUIRED_FIELDS, ProcessFacts
 from prozess.models import (
     checklist_entries,
     ideas,
+    inbox,
     indicators,
     measures,
     municipalities,
@@ -44,10 +49,12 @@ from prozess.models import (
 )
 from prozess.repository import Repository
 from prozess.vocabulary import KNOWN_INDICATORS, MAIN_PROGRAMME_FIRST
+from zwk_common.inbox import InboxClaim
 from zwk_common.json_sql import EMPTY_ARRAY, constant, iso_utc, json_object
 from zwk_common.sql import among, insert
 
 POPULATION = "population"
+POPULATION_SOURCE = "Stammdaten der Kommune (Geschäftsstelle)"
 
 
 def _main_first() -> ColumnElement[Any]:
@@ -251,73 +258,125 @@ def _facts_statement() -> Any:
 _FACTS = _facts_statement()
 
 
+@functools.cache
+def _keep_participant(columns: tuple[str, ...]) -> Select[Any]:
+    """The statement of `ProcessRepository.keep_participant`, made once per set of columns.
+
+    Each part reads what the parts before it returned, never the tables they wrote: a statement
+    sees the tables as they were when it began. So the newly opened processes come from `opened`,
+    the ones there before from the table, and the update of `active` meets only the latter (a
+    new process is active by default, and is opened only for a programme taken part in).
+    """
+    m = municipalities
+    claimed = exists(select(inbox.claimed.c.event_id))
+    # Cast: a parameter in a select list takes no type from the column it goes into. Named
+    # `new_<column>`: a parameter named like a column would be set by the UPDATE below too.
+    given = select(
+        *(cast(bindparam(f"new_{name}", type_=m.c[name].type), m.c[name].type).label(name) for name in columns)
+    )
+    upsert = insert(m).from_select(list(columns), given.where(claimed))
+    kept = (
+        upsert.on_conflict_do_update(
+            index_elements=[m.c.id],
+            set_={**{name: upsert.excluded[name] for name in columns if name != "id"}, "updated_at": func.now()},
+            where=m.c.event_time <= upsert.excluded.event_time,
+        )
+        .returning(m.c.id)
+        .cte("kept")
+    )
+    wanted = (
+        func.unnest(bindparam("opening", type_=ARRAY(processes.c.programme.type)))
+        .table_valued("programme")
+        .render_derived(name="wanted")
+    )
+    opened = (
+        insert(processes)
+        .from_select(
+            ["id", "municipality_id", "programme"],
+            select(func.gen_random_uuid(), kept.c.id, wanted.c.programme).select_from(kept.join(wanted, true())),
+        )
+        .on_conflict_do_nothing(index_elements=[processes.c.municipality_id, processes.c.programme])
+        .returning(processes.c.id)
+        .cte("opened")
+    )
+    order = (
+        func.unnest(
+            bindparam("stage_names", type_=ARRAY(stages.c.stage.type)),
+            bindparam("stage_positions", type_=ARRAY(Integer)),
+        )
+        .table_valued("stage", "position")
+        .render_derived(name="stage_order")
+    )
+    # Not started: the status column's default.
+    staged = insert(stages).from_select(
+        ["process_id", "stage", "position"],
+        select(opened.c.id, order.c.stage, order.c.position).select_from(opened.join(order, true())),
+    )
+    activated = (
+        update(processes)
+        .where(processes.c.municipality_id.in_(select(kept.c.id)))
+        .values(active=processes.c.programme == any_(bindparam("active_in", type_=ARRAY(processes.c.programme.type))))
+    )
+    every = union_all(
+        select(processes.c.id).where(processes.c.municipality_id.in_(select(kept.c.id))), select(opened.c.id)
+    ).subquery("every_process")
+    prefill = cast(bindparam("prefill", type_=Float), Float)
+    copied = insert(indicators).from_select(
+        ["process_id", "key", "label", "value", "unit", "source", "prefilled"],
+        select(
+            every.c.id,
+            literal(POPULATION),
+            literal(KNOWN_INDICATORS[POPULATION]),
+            prefill,
+            literal("Personen"),
+            literal(POPULATION_SOURCE),
+            true(),
+        ).where(prefill.is_not(None)),
+    )
+    prefilled = copied.on_conflict_do_update(
+        index_elements=[indicators.c.process_id, indicators.c.key],
+        set_={"value": copied.excluded.value, "updated_at": func.now()},
+        where=indicators.c.prefilled,
+    )
+    return select(claimed).add_cte(staged.cte("staged"), activated.cte("activated"), prefilled.cte("prefilled"))
+
+
 class ProcessRepository(Repository):
     # --- the municipality replica ---
 
-    async def upsert_municipality(self, values: dict[str, Any]) -> bool:
-        """Keep the newer state; False if the stored one is newer than `values["event_time"]`."""
-        statement = insert(municipalities).values(**values, updated_at=func.now())
-        result = await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[municipalities.c.id],
-                set_={
-                    **{k: statement.excluded[k] for k in values if k != "id"},
-                    "updated_at": func.now(),
-                },
-                where=municipalities.c.event_time <= statement.excluded.event_time,
-            ).returning(municipalities.c.id)
-        )
-        return result.first() is not None
+    async def keep_participant(
+        self,
+        values: dict[str, Any],
+        programmes: Sequence[str],
+        opening: Sequence[str],
+        stage_order: Sequence[tuple[str, int]],
+        claim: InboxClaim,
+    ) -> bool:
+        """Keep a participant's newer state with its processes, in one statement that also claims
+        its event in the inbox; False if the event was claimed before (then nothing changes).
+
+        A state older than the stored one (`values["event_time"]`) changes nothing else either.
+        Otherwise a process is opened in each of `opening` it lacks, with its stages in
+        `stage_order` not started; its processes are active in `programmes` only; and the
+        population is copied into each Kommunalprofil whose value nobody has edited.
+        """
+        population = values.get("population")
+        parameters = {
+            **{f"new_{name}": value for name, value in values.items()},
+            **claim.values,
+            "active_in": list(programmes),
+            "opening": list(opening),
+            "stage_names": [stage for stage, _ in stage_order],
+            "stage_positions": [position for _, position in stage_order],
+            "prefill": float(population) if population is not None else None,
+        }
+        return bool((await self.session.execute(_keep_participant(tuple(sorted(values))), parameters)).scalar_one())
 
     async def municipality(self, municipality_id: UUID) -> RowMapping | None:
         result = await self.session.execute(select(municipalities).where(municipalities.c.id == municipality_id))
         return result.mappings().first()
 
     # --- processes ---
-
-    async def add_process(self, process_id: UUID, municipality_id: UUID, programme: str) -> bool:
-        """Create a process; False if the municipality already has one in that programme."""
-        result = await self.session.execute(
-            insert(processes)
-            .values(id=process_id, municipality_id=municipality_id, programme=programme)
-            .on_conflict_do_nothing(index_elements=[processes.c.municipality_id, processes.c.programme])
-            .returning(processes.c.id)
-        )
-        return result.first() is not None
-
-    async def add_stages(self, rows: Sequence[dict[str, Any]]) -> None:
-        await self.session.execute(insert(stages), list(rows))
-
-    async def mark_active(self, municipality_id: UUID, programmes: Sequence[str]) -> None:
-        await self.session.execute(
-            update(processes)
-            .where(processes.c.municipality_id == municipality_id)
-            .values(active=processes.c.programme.in_(list(programmes)))
-        )
-
-    async def prefill_population(self, municipality_id: UUID, population: int | None) -> None:
-        """Copy the population into every Kommunalprofil of the municipality whose value nobody has edited."""
-        if population is None:
-            return
-        statement = insert(indicators).from_select(
-            ["process_id", "key", "label", "value", "unit", "source", "prefilled"],
-            select(
-                processes.c.id,
-                literal(POPULATION),
-                literal(KNOWN_INDICATORS[POPULATION]),
-                literal(float(population)),
-                literal("Personen"),
-                literal("Stammdaten der Kommune (Geschäftsstelle)"),
-                literal(True),
-            ).where(processes.c.municipality_id == municipality_id),
-        )
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[indicators.c.process_id, indicators.c.key],
-                set_={"value": statement.excluded.value, "updated_at": func.now()},
-                where=indicators.c.prefilled,
-            )
-        )
 
     async def locate(self, municipality_id: UUID, programme: str, *, lock: bool) -> RowMapping | None:
         statement = _LOCATE_FOR_UPDATE if lock else _LOCATE

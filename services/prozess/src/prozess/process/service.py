@@ -1,6 +1,5 @@
 """The rules of a process: stages in order, their dates, history, overdue. Records events, never commits."""
 
-import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -36,15 +35,19 @@ from prozess.stages import STAGES_IN_ORDER, STATUS_LABELS, Stage, StageStatus
 from prozess.vocabulary import Programme
 from zwk_common.auth import Caller, Role
 from zwk_common.errors import BadInput, Conflict
+from zwk_common.inbox import InboxClaim
 from zwk_common.pagination import Page, PageParams
 
 # --- the replica: processes open when kommunen announces a participant ---
 
 
-async def keep_municipality(session: AsyncSession, state: MunicipalityState, event_time: datetime) -> None:
-    """Keep the newest state of a participant and open a process, all stages not started, per programme."""
-    repository = ProcessRepository(session)
-    applied = await repository.upsert_municipality(
+async def keep_municipality(
+    session: AsyncSession, state: MunicipalityState, event_time: datetime, claim: InboxClaim
+) -> bool:
+    """Keep the newest state of a participant and open a process, all stages not started, per
+    programme: one statement with the event's inbox claim, False if the event was handled before."""
+    programmes = sorted(set(state.programmes))
+    return await ProcessRepository(session).keep_participant(
         {
             "id": state.municipality_id,
             "ags": state.ags,
@@ -52,30 +55,14 @@ async def keep_municipality(session: AsyncSession, state: MunicipalityState, eve
             "kind": state.kind,
             "bundesland": state.bundesland,
             "population": state.population,
-            "programmes": sorted(set(state.programmes)),
+            "programmes": programmes,
             "event_time": event_time,
-        }
+        },
+        programmes,
+        [programme for programme in programmes if programme in Programme.__members__],
+        [(stage.value, stage.position) for stage in STAGES_IN_ORDER],
+        claim,
     )
-    if not applied:
-        return
-    for programme in sorted(set(state.programmes)):
-        if programme not in Programme.__members__:
-            continue
-        process_id = uuid.uuid4()
-        if await repository.add_process(process_id, state.municipality_id, programme):
-            await repository.add_stages(
-                [
-                    {
-                        "process_id": process_id,
-                        "stage": stage.value,
-                        "position": stage.position,
-                        "status": StageStatus.NOT_STARTED.value,
-                    }
-                    for stage in STAGES_IN_ORDER
-                ]
-            )
-    await repository.mark_active(state.municipality_id, state.programmes)
-    await repository.prefill_population(state.municipality_id, state.population)
 
 
 # --- reading ---
