@@ -204,6 +204,16 @@ async def test_one_trace_runs_from_the_graphql_mutation_through_prozess_and_nats
     assert graphql in ancestors(call, finished)
     assert parent_of(record) == request.context.span_id
     assert parent_of(publish) == record.context.span_id
+    # The start's history, the process's summary and its event are one statement beneath the record.
+    written = [
+        str(attributes.get("db.statement") or attributes.get("db.query.text"))
+        for span in finished
+        if parent_of(span) == record.context.span_id
+        and (attributes := span.attributes or {})
+        and ("db.statement" in attributes or "db.query.text" in attributes)
+    ]
+    assert len(written) == 1, written
+    assert "INSERT INTO prozess.stage_transitions" in written[0] and "INSERT INTO prozess.outbox" in written[0]
     # Every consumer of the event continues the trace; benachrichtigung's queued the e-mail.
     assert consumes and all(parent_of(c) == publish.context.span_id for c in consumes)
     told = next(c for c in consumes if c.attributes["messaging.consumer.group.name"].startswith("benachrichtigung"))  # type: ignore[index,union-attr]

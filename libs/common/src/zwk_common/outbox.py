@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 from opentelemetry import trace
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     bindparam,
@@ -60,21 +63,37 @@ class Outbox:
         # Made once: every change of every service records an event through it. The row and the
         # NOTIFY that wakes the relay go in one statement; NOTIFY is delivered only when the
         # transaction commits, so the relay wakes for committed events and never sees a
-        # rolled-back one.
-        recorded = (
+        # rolled-back one. Its parameters have names of their own (`outbox_…`), so that they never meet those of
+        # a statement that writes its own effect with the event (`with_event`).
+        self._recorded = (
             self.table.insert()
             .values(
-                event_id=bindparam("event_id", type_=String),
-                type=bindparam("type", type_=String),
-                envelope=bindparam("envelope", type_=JSONB),
+                event_id=bindparam("outbox_event_id", type_=String),
+                type=bindparam("outbox_type", type_=String),
+                envelope=bindparam("outbox_envelope", type_=JSONB),
             )
             .returning(self.table.c.id)
             .cte("recorded")
         )
-        self._record = select(func.pg_notify(literal(self.channel), literal(""))).select_from(recorded)
+        self._record = self.with_event()
+
+    def with_event(self, *effects: Any) -> Select[Any]:
+        """The statement that records an event (its values from `recording`) with the NOTIFY that
+        wakes the relay, and writes `effects` too (data-modifying CTEs, which run whatever the
+        statement selects): a change and its event in one round trip."""
+        statement = select(func.pg_notify(literal(self.channel), literal(""))).select_from(self._recorded)
+        return statement.add_cte(*effects) if effects else statement
 
     async def record(self, session: AsyncSession, payload: EventPayload) -> Envelope:
         """Write `payload` as an event in the caller's transaction; it is published after commit."""
+        with self.recording(payload) as (envelope, values):
+            await session.execute(self._record, values)
+        return envelope
+
+    @contextmanager
+    def recording(self, payload: EventPayload) -> Iterator[tuple[Envelope, dict[str, Any]]]:
+        """The event of `payload` and the values of its row, for a statement of `with_event` run
+        inside: the span of recording it is open meanwhile, and the envelope carries its context."""
         envelope = Envelope.wrap(payload, source=self.source)
         with tracer.start_as_current_span(
             f"record {envelope.type}",
@@ -91,8 +110,7 @@ class Outbox:
                 "type": envelope.type,
                 "envelope": envelope.model_dump(mode="json", exclude_none=True),
             }
-            await session.execute(self._record, row)
-        return envelope
+            yield envelope, {f"outbox_{name}": value for name, value in row.items()}
 
     async def backlog(self, session: AsyncSession) -> int:
         result = await session.execute(

@@ -3,6 +3,7 @@
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from typing import Any
 
 import nats.js.errors
@@ -151,6 +152,33 @@ async def test_a_committed_event_is_published_and_consumed_once(selftest_schema:
         assert await eventually(lambda: greetings_kept(runtime)) == ["Guten Tag, Dortmund"]
         info = await runtime.bus.js.stream_info(runtime.settings.event_stream)
         assert info.state.messages == 1
+
+
+async def test_a_change_written_with_its_event_in_one_statement_commits_or_rolls_back_with_it(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app()
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.sessions is not None
+        for text_, fail in (("Hallo Riesa", False), ("Hallo Nirgendwo", True)):
+            statement = outbox.with_event(insert(greetings).values(text=text_).cte("greeted"))
+            with suppress(RuntimeError):
+                async with transaction(runtime.sessions) as session:
+                    with outbox.recording(GreetingSent(text=f"{text_}, sagt das Ereignis")) as (_, recorded):
+                        await session.execute(statement, recorded)
+                    if fail:
+                        raise RuntimeError("the change fails after the statement")
+        # The statement's own row, then the one its event's consumer wrote; nothing of the other.
+        expected = ["Hallo Riesa", "Hallo Riesa, sagt das Ereignis"]
+        assert await eventually(lambda: _kept_when(runtime, expected)) == expected
+        info = await runtime.bus.js.stream_info(runtime.settings.event_stream)
+        assert info.state.messages == 1
+
+
+async def _kept_when(runtime: Runtime, expected: list[str]) -> list[str] | None:
+    kept = await greetings_kept(runtime)
+    return kept if len(kept) >= len(expected) else None
 
 
 async def test_a_republished_outbox_row_is_dropped_by_the_server(selftest_schema: None) -> None:

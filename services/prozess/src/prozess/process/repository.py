@@ -1,7 +1,7 @@
 """All SQL of the municipality replica, processes, stages, checklists, history and overdue notices."""
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -40,6 +40,7 @@ from prozess.models import (
     indicators,
     measures,
     municipalities,
+    outbox,
     overdue_notices,
     participation_events,
     processes,
@@ -182,9 +183,10 @@ _STAGE = select(stages).where(
     stages.c.stage == bindparam("stage", type_=stages.c.stage.type),
 )
 _REFRESH_ONE_SUMMARY = _refresh_summaries(processes.c.id == bindparam("which_process", type_=processes.c.id.type))
-# A transition recorded and the process's summary derived again, in one statement: the summary
-# reads the stages (changed by the statement before), never the transitions.
-_RECORD_TRANSITION = _REFRESH_ONE_SUMMARY.add_cte(
+# A transition recorded, the process's summary derived again and the event of the change written
+# to the outbox, in one statement: the summary reads the stages (changed by the statement before),
+# never the transitions.
+_RECORD_TRANSITION = outbox.with_event(
     insert(stage_transitions)
     .values(
         {
@@ -192,7 +194,8 @@ _RECORD_TRANSITION = _REFRESH_ONE_SUMMARY.add_cte(
             for column in ("process_id", "stage", "from_status", "to_status", "at", "actor", "reason")
         }
     )
-    .cte("transition")
+    .cte("transition"),
+    _REFRESH_ONE_SUMMARY.cte("summary"),
 )
 _CHECKLIST_ENTRIES = select(checklist_entries).where(checklist_entries.c.process_id == any_(_process_ids()))
 
@@ -455,9 +458,11 @@ class ProcessRepository(Repository):
         to_status: str,
         at: datetime,
         actor: str | None,
-        reason: str | None = None,
+        reason: str | None,
+        event: Mapping[str, Any],
     ) -> None:
-        """Add a stage's change of status to the history, and derive the process's summary again."""
+        """Add a stage's change of status to the history, derive the process's summary again and
+        record the change's `event` (the values `outbox.recording` gives)."""
         values = {
             "process_id": process_id,
             "stage": stage,
@@ -469,7 +474,11 @@ class ProcessRepository(Repository):
         }
         await self.session.execute(
             _RECORD_TRANSITION,
-            {"which_process": process_id, **{f"transition_{name}": value for name, value in values.items()}},
+            {
+                "which_process": process_id,
+                **{f"transition_{name}": value for name, value in values.items()},
+                **event,
+            },
         )
 
     async def transitions(self, process_id: UUID) -> list[RowMapping]:

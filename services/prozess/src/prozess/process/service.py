@@ -35,6 +35,7 @@ from prozess.stages import STAGES_IN_ORDER, STATUS_LABELS, Stage, StageStatus
 from prozess.vocabulary import Programme
 from zwk_common.auth import Caller, Role
 from zwk_common.errors import BadInput, Conflict
+from zwk_common.events import EventPayload
 from zwk_common.inbox import InboxClaim
 from zwk_common.pagination import Page, PageParams
 
@@ -244,8 +245,8 @@ async def start_stage(
         if updated["planned_start"] is not None and data.due_date < updated["planned_start"]:
             raise BadInput(f"The due date {data.due_date} lies before the planned start {updated['planned_start']}.")
         updated = await repository.update_stage(process.id, stage.value, {"due_date": data.due_date})
-    await _transition(repository, process, stage, StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, at, caller)
-    await outbox.record(session, StageStarted(**_stage_event(process, updated, at, caller)))
+    started = StageStarted(**_stage_event(process, updated, at, caller))
+    await _transition(repository, process, stage, StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, at, caller, started)
     if not with_checklist:
         return StageSummary(**_stage_fields(updated, clock.today()))
     return await _stage_progress(repository, process, updated)
@@ -297,8 +298,8 @@ async def complete_stage(
         stage.value,
         {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject},
     )
-    await _transition(repository, process, stage, StageStatus.IN_PROGRESS, StageStatus.COMPLETED, at, caller)
-    await outbox.record(session, StageCompleted(**_stage_event(process, updated, at, caller)))
+    completed = StageCompleted(**_stage_event(process, updated, at, caller))
+    await _transition(repository, process, stage, StageStatus.IN_PROGRESS, StageStatus.COMPLETED, at, caller, completed)
     if not with_checklist:
         return StageSummary(**_stage_fields(updated, clock.today()))
     # Completing changes the stage's row, not its checklist or facts: the answer needs no second read.
@@ -326,10 +327,10 @@ async def reopen_stage(
         stage.value,
         {"status": StageStatus.IN_PROGRESS.value, "completed_at": None, "completed_by": None},
     )
+    reopened = StageReopened(**_stage_event(process, updated, at, caller, data.reason))
     await _transition(
-        repository, process, stage, StageStatus.COMPLETED, StageStatus.IN_PROGRESS, at, caller, data.reason
+        repository, process, stage, StageStatus.COMPLETED, StageStatus.IN_PROGRESS, at, caller, reopened, data.reason
     )
-    await outbox.record(session, StageReopened(**_stage_event(process, updated, at, caller, data.reason)))
     return await _stage_progress(repository, process, updated)
 
 
@@ -341,9 +342,14 @@ async def _transition(
     to_status: StageStatus,
     at: datetime,
     caller: Caller,
+    event: EventPayload,
     reason: str | None = None,
 ) -> None:
-    await repository.record_transition(process.id, stage.value, from_status, to_status, at, caller.subject, reason)
+    """The change in the history and the process's summary, and its event: one statement."""
+    with outbox.recording(event) as (_, recorded):
+        await repository.record_transition(
+            process.id, stage.value, from_status, to_status, at, caller.subject, reason, recorded
+        )
 
 
 def _stage_event(
