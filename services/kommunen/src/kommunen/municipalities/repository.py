@@ -180,8 +180,9 @@ def _add_statement(columns: tuple[str, ...]) -> Any:
     """Add a participant with its programmes, topics and advisers, each list an array parameter.
 
     The lists are inserted from the row's insert: a row not added (it lost a race to a unique key
-    after the check before saw it free) adds nothing else either. One round trip instead of ten (a
-    savepoint around the insert, a delete and an insert for each list, and reading them back).
+    after the check before saw it free) adds nothing else either. One round trip instead of twelve
+    (the insert with a savepoint before and after, a delete and an insert for each list, and
+    reading the three back).
     """
     m = municipalities.c
     added = (
