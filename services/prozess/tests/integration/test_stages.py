@@ -95,6 +95,26 @@ async def test_stage_cannot_complete_while_required_items_are_open(prozess) -> N
     assert await prozess.events("zwk.prozess.stage.completed") == []
 
 
+async def test_an_item_ticked_and_then_unticked_is_open_again(prozess) -> None:  # type: ignore[no-untyped-def]
+    # Riesa has ticked every item: what Dortmund has not is open all the same.
+    await prozess.register(prozess.RIESA, "Riesa", ags="14627230")
+    await prozess.start("KICK_OFF", prozess.RIESA)
+    await prozess.finish_kick_off_items(prozess.RIESA)
+    await prozess.register()
+    await prozess.start("KICK_OFF")
+    await prozess.finish_kick_off_items()
+    assert (await prozess.tick("KICK_OFF", "agreed-next-steps", done=False)).status_code == 200
+    response = await prozess.complete("KICK_OFF")
+    assert response.status_code == 409
+    assert response.json()["open_items"] == ["agreed-next-steps"]
+    assert (await prozess.stage("KICK_OFF"))["status"] == "IN_PROGRESS"
+    assert await prozess.events("zwk.prozess.stage.completed") == []
+    assert (await prozess.tick("KICK_OFF", "agreed-next-steps", {"text": "Bürgerforum im Mai"})).status_code == 200
+    completed = await prozess.complete("KICK_OFF")
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["status"] == "COMPLETED" and completed.json()["open_required_items"] == []
+
+
 async def test_a_stage_not_started_cannot_complete(prozess) -> None:  # type: ignore[no-untyped-def]
     await prozess.register()
     response = await prozess.complete("KICK_OFF")

@@ -232,6 +232,32 @@ def _stage_start(columns: tuple[str, ...], after_previous: bool) -> Any:
     )
 
 
+@functools.cache
+def _stage_completion(columns: tuple[str, ...]) -> Any:
+    """`_stage_update`, for a stage in progress whose items in `required` are all ticked: a
+    completion that may not happen changes no row."""
+    required = (
+        func.unnest(bindparam("required", type_=ARRAY(checklist_entries.c.key.type)))
+        .table_valued("key")
+        .render_derived(name="required_item")
+    )
+    # Correlated by name to the stage being updated, two subqueries out, and to the item: with
+    # neither named, SQLAlchemy correlates to the subquery around it only and adds a FROM of every
+    # stage of every process here; naming one turns off correlating to the other.
+    ticked = (
+        exists()
+        .where(
+            checklist_entries.c.process_id == stages.c.process_id,
+            checklist_entries.c.stage == stages.c.stage,
+            checklist_entries.c.key == required.c.key,
+            checklist_entries.c.done,
+        )
+        .correlate(stages, required)
+    )
+    open_items = select(required.c.key).where(~ticked)
+    return _stage_update(columns).where(stages.c.status == "IN_PROGRESS", ~exists(open_items))
+
+
 def _facts_statement() -> Any:
     """What the recorded data says per process: one statement of five sub-queries."""
     live = and_(measures.c.process_id == processes.c.id, measures.c.status != "DROPPED")
@@ -442,6 +468,16 @@ class ProcessRepository(Repository):
             parameters["previous"] = previous
         result = await self.session.execute(statement, parameters)
         return result.mappings().first()
+
+    async def complete_stage(
+        self, process_id: UUID, stage: str, required: Sequence[str], values: dict[str, Any]
+    ) -> RowMapping | None:
+        """Set `values` on a stage in progress whose checklist items `required` are all ticked:
+        the stage as it is then, or None (and nothing changed) if it may not complete."""
+        statement = _stage_completion(tuple(sorted(values)))
+        given = {f"new_{name}": value for name, value in values.items()}
+        parameters = {**given, "which_process": process_id, "which_stage": stage, "required": list(required)}
+        return (await self.session.execute(statement, parameters)).mappings().first()
 
     async def refresh_summary(self, process_id: UUID) -> None:
         await self.session.execute(_REFRESH_ONE_SUMMARY, {"which_process": process_id})

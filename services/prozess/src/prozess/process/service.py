@@ -279,6 +279,20 @@ async def complete_stage(
     """Complete a stage in progress whose required checklist items are all done."""
     process = await writable_process(session, caller, municipality_id, programme)
     repository = ProcessRepository(session)
+    if stage not in STAGES_WITH_DERIVED_ITEMS:
+        # Every required item is ticked by hand: the rules of completion are the UPDATE's
+        # condition, so a completion that is allowed is one statement (reading the stage and its
+        # checklist first were two more); a refused one goes on below to say why. The process is
+        # locked: nothing changes its stages in between.
+        at = clock.now()
+        updated = await repository.complete_stage(
+            process.id,
+            stage.value,
+            [item.key for item in CHECKLISTS[stage] if item.required],
+            {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject},
+        )
+        if updated is not None:
+            return await _completed(repository, process, updated, at, caller, with_checklist=with_checklist)
     row = await repository.stage(process.id, stage.value)
     if row["status"] != StageStatus.IN_PROGRESS:
         raise Conflict(
@@ -298,12 +312,31 @@ async def complete_stage(
         stage.value,
         {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject},
     )
+    return await _completed(
+        repository, process, updated, at, caller, with_checklist=with_checklist, checklist=(entries, facts)
+    )
+
+
+async def _completed(
+    repository: ProcessRepository,
+    process: ProcessRef,
+    updated: RowMapping,
+    at: datetime,
+    caller: Caller,
+    *,
+    with_checklist: bool,
+    checklist: tuple[Mapping[tuple[str, str], RowMapping], ProcessFacts] | None = None,
+) -> StageProgress | StageSummary:
+    """A completion's history and event, and its answer: the stage, with its checklist if wanted."""
+    stage = Stage(updated["stage"])
     completed = StageCompleted(**_stage_event(process, updated, at, caller))
     await _transition(repository, process, stage, StageStatus.IN_PROGRESS, StageStatus.COMPLETED, at, caller, completed)
     if not with_checklist:
         return StageSummary(**_stage_fields(updated, clock.today()))
+    if checklist is None:
+        return await _stage_progress(repository, process, updated)
     # Completing changes the stage's row, not its checklist or facts: the answer needs no second read.
-    return _progress(updated, entries, facts, clock.today())
+    return _progress(updated, *checklist, clock.today())
 
 
 async def reopen_stage(
