@@ -17,7 +17,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -67,27 +66,26 @@ def addresses() -> Select[Any]:
     ).subquery("addresses")  # type: ignore[return-value]
 
 
-def _replace_advisers(*, claiming: bool) -> Select[Any]:
-    """The advisers not among `subjects` removed and those new added, answering whether it ran. If
-    `claiming`, it claims its event in the inbox too (`OneStatement`) and changes nothing unless
-    that claim is new. The removal and the addition touch different rows, so one statement does both."""
+def _replace_advisers() -> Select[Any]:
+    """The advisers not among `subjects` removed and those new added, with the event's claim in the
+    inbox (`OneStatement`): nothing changes unless the claim is new, which the statement answers.
+    The removal and the addition touch different rows, so one statement does both."""
     municipality_id = bindparam("municipality_id", type_=advisers.c.municipality_id.type)
     subjects = bindparam("subjects", type_=ARRAY(advisers.c.subject.type))
-    ran = exists(select(inbox.claimed.c.event_id)) if claiming else true()
+    claimed = exists(select(inbox.claimed.c.event_id))
     gone = delete(advisers).where(
-        advisers.c.municipality_id == municipality_id, advisers.c.subject != all_(subjects), ran
+        advisers.c.municipality_id == municipality_id, advisers.c.subject != all_(subjects), claimed
     )
     named = func.unnest(subjects).table_valued("subject").render_derived(name="named")
     added = (
         insert(advisers)
-        .from_select(["municipality_id", "subject"], select(municipality_id, named.c.subject).where(ran))
+        .from_select(["municipality_id", "subject"], select(municipality_id, named.c.subject).where(claimed))
         .on_conflict_do_nothing()
     )
-    return select(ran).add_cte(gone.cte("gone"), added.cte("added"))
+    return select(claimed).add_cte(gone.cte("gone"), added.cte("added"))
 
 
-_REPLACE_ADVISERS = _replace_advisers(claiming=False)
-_REPLACE_ADVISERS_CLAIMING = _replace_advisers(claiming=True)
+_REPLACE_ADVISERS = _replace_advisers()
 
 
 class RecipientRepository:
@@ -112,16 +110,11 @@ class RecipientRepository:
         )
         return result.scalar_one_or_none()
 
-    async def replace_advisers(
-        self, municipality_id: UUID, subjects: Sequence[str], claim: InboxClaim | None = None
-    ) -> bool:
-        """Make `subjects` the municipality's advisers; with `claim`, in one statement that also
-        claims its event in the inbox and changes nothing if it was claimed before (then False)."""
-        statement = _REPLACE_ADVISERS_CLAIMING if claim is not None else _REPLACE_ADVISERS
-        parameters = {"municipality_id": municipality_id, "subjects": sorted(set(subjects))}
-        if claim is not None:
-            parameters.update(claim.values)
-        return bool((await self.session.execute(statement, parameters)).scalar_one())
+    async def replace_advisers(self, municipality_id: UUID, subjects: Sequence[str], claim: InboxClaim) -> bool:
+        """Make `subjects` the municipality's advisers, in one statement that also claims the event
+        in the inbox; False (and nothing changed) if it was claimed before."""
+        parameters = {"municipality_id": municipality_id, "subjects": sorted(set(subjects)), **claim.values}
+        return bool((await self.session.execute(_REPLACE_ADVISERS, parameters)).scalar_one())
 
     # --- follows (from austausch) ---
 

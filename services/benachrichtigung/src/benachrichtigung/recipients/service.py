@@ -44,10 +44,10 @@ async def forget_contact(session: AsyncSession, contact_id: UUID) -> None:
 
 
 async def keep_advisers(
-    session: AsyncSession, municipality_id: UUID, subjects: Sequence[str], claim: InboxClaim | None = None
+    session: AsyncSession, municipality_id: UUID, subjects: Sequence[str], claim: InboxClaim
 ) -> bool:
-    """The municipality's advisers as kommunen names them; with `claim`, in one statement with the
-    event's inbox claim: False if the event was handled before."""
+    """The municipality's advisers as kommunen names them, in one statement with the event's inbox
+    claim: False if the event was handled before."""
     return await RecipientRepository(session).replace_advisers(municipality_id, [s for s in subjects if s], claim)
 
 
