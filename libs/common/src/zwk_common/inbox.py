@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, bindparam, func, select
+from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zwk_common.sql import Insert, insert
@@ -31,6 +31,8 @@ class Inbox:
         # gates its effect on this CTE, which holds the event id only if the claim is new. Its
         # parameters have names of their own, so that they never meet the statement's.
         self.claimed = _claiming(self.table, "inbox_").cte("claimed")
+        # Whether that claim is new: what such a statement gates its effect on, and answers.
+        self.claim_is_new = exists(select(self.claimed.c.event_id))
         self._claim_alone = select(func.count()).select_from(self.claimed)
 
     async def claim(self, session: AsyncSession, consumer: str, event_id: str, event_type: str) -> bool:

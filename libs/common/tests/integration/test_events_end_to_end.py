@@ -8,7 +8,7 @@ from typing import Any
 
 import nats.js.errors
 import pytest
-from sqlalchemy import Column, Integer, String, Table, exists, insert, literal, select, update
+from sqlalchemy import Column, Integer, String, Table, insert, literal, select, update
 
 from zwk_common.cli import main as zwk
 from zwk_common.db import service_metadata, transaction
@@ -76,13 +76,9 @@ IN_TRANSACTION_AFTER_WELCOME: list[bool] = []
 
 async def keep_welcome(event: WelcomeSent, ctx: EventContext) -> bool:
     assert ctx.claim is not None
-    claimed = ctx.claim.inbox.claimed
-    kept = (
-        insert(greetings)
-        .from_select(["text"], select(literal(event.text)).where(exists(select(claimed.c.event_id))))
-        .cte("kept")
-    )
-    result = await ctx.session.execute(select(exists(select(claimed.c.event_id))).add_cte(kept), dict(ctx.claim.values))
+    new = ctx.claim.inbox.claim_is_new
+    kept = insert(greetings).from_select(["text"], select(literal(event.text)).where(new)).cte("kept")
+    result = await ctx.session.execute(select(new).add_cte(kept), dict(ctx.claim.values))
     raw = await (await ctx.session.connection()).get_raw_connection()
     IN_TRANSACTION_AFTER_WELCOME.append(raw.driver_connection.is_in_transaction())  # type: ignore[union-attr]
     return bool(result.scalar_one())

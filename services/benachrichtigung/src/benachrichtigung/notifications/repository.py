@@ -19,7 +19,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     func,
     literal,
     or_,
@@ -273,7 +272,7 @@ def _fan_out(
         everyone.c.recipient_id != all_(bindparam("excluded", type_=ARRAY(String))),
     )
     if claiming:
-        rows = rows.where(exists(select(inbox.claimed.c.event_id)))
+        rows = rows.where(inbox.claim_is_new)
     told = (
         insert(n)
         .from_select(
@@ -424,5 +423,5 @@ def _fan_out(
     ]
     # PostgreSQL runs every insert of the WITH clause, whether or not the answer reads it.
     how_many = select(func.count()).select_from(told).scalar_subquery()
-    claimed = exists(select(inbox.claimed.c.event_id)) if claiming else true()
+    claimed = inbox.claim_is_new if claiming else true()
     return select(how_many, claimed).add_cte(*queued)

@@ -72,7 +72,7 @@ def _replace_advisers() -> Select[Any]:
     The removal and the addition touch different rows, so one statement does both."""
     municipality_id = bindparam("municipality_id", type_=advisers.c.municipality_id.type)
     subjects = bindparam("subjects", type_=ARRAY(advisers.c.subject.type))
-    claimed = exists(select(inbox.claimed.c.event_id))
+    claimed = inbox.claim_is_new
     gone = delete(advisers).where(
         advisers.c.municipality_id == municipality_id, advisers.c.subject != all_(subjects), claimed
     )
