@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import any_, bindparam
+from sqlalchemy import Select, any_, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import ARRAY, dml
 from sqlalchemy.sql import dml as standard
 from sqlalchemy.sql.cache_key import NO_CACHE
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
-__all__ = ["Insert", "among", "insert"]
+__all__ = ["Insert", "among", "given_row", "insert"]
 
 
 class Insert(dml.Insert):
@@ -47,6 +47,22 @@ class Insert(dml.Insert):
 def insert(table: Any) -> Insert:
     """An INSERT with PostgreSQL's ON CONFLICT, cached like any other statement."""
     return Insert(table)
+
+
+def given_row(table: Any, columns: Iterable[str], *, prefix: str = "") -> Select[Any]:
+    """A row of `table`'s `columns` from the parameters `<prefix><column>`, for an INSERT … SELECT
+    that adds a condition (a claim, say) to a row given whole.
+
+    Each parameter is cast to its column's type: a parameter in a select list takes none from the
+    column it goes into. A prefix keeps the parameters apart from columns of the same names, which
+    an UPDATE in the same statement would otherwise set from them too.
+    """
+    return select(
+        *(
+            cast(bindparam(f"{prefix}{name}", type_=table.c[name].type), table.c[name].type).label(name)
+            for name in columns
+        )
+    )
 
 
 def among(column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:

@@ -5,12 +5,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, bindparam, cast, exists, func, select, text, true
+from sqlalchemy import RowMapping, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from austausch.models import SCHEMA, inbox, municipalities
 from zwk_common.inbox import InboxClaim
-from zwk_common.sql import insert
+from zwk_common.sql import given_row, insert
 
 # One row per other municipality with each likeness 0..1 and the weighted score; the
 # subject is read from the replica itself, so nothing but ids and weights is bound.
@@ -95,16 +95,15 @@ def _keep(columns: tuple[str, ...], *, claiming: bool) -> Any:
     """The upsert of a municipality's `columns`, answering whether it ran. If `claiming`, it claims
     its event in the inbox too (`OneStatement`), and the row goes in only if that claim is new."""
     m = municipalities
-    # Cast: a parameter in a select list takes no type from the column it goes into.
-    given = select(*(cast(bindparam(name, type_=m.c[name].type), m.c[name].type).label(name) for name in columns))
+    given = given_row(m, columns)
     if claiming:
-        given = given.where(exists(select(inbox.claimed.c.event_id)))
+        given = given.where(inbox.claim_is_new)
     statement = insert(m).from_select(list(columns), given)
     kept = statement.on_conflict_do_update(
         index_elements=[m.c.id],
         set_={**{name: statement.excluded[name] for name in columns if name != "id"}, "updated_at": func.now()},
     ).cte("kept")
-    ran = exists(select(inbox.claimed.c.event_id)) if claiming else true()
+    ran = inbox.claim_is_new if claiming else true()
     return select(ran).add_cte(kept)
 
 

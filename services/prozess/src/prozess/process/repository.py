@@ -52,7 +52,7 @@ from prozess.repository import Repository
 from prozess.vocabulary import KNOWN_INDICATORS, MAIN_PROGRAMME_FIRST
 from zwk_common.inbox import InboxClaim
 from zwk_common.json_sql import EMPTY_ARRAY, constant, iso_utc, json_object
-from zwk_common.sql import among, insert
+from zwk_common.sql import among, given_row, insert
 
 POPULATION = "population"
 POPULATION_SOURCE = "Stammdaten der Kommune (Geschäftsstelle)"
@@ -297,12 +297,9 @@ def _keep_participant(columns: tuple[str, ...]) -> Select[Any]:
     new process is active by default, and is opened only for a programme taken part in).
     """
     m = municipalities
-    claimed = exists(select(inbox.claimed.c.event_id))
-    # Cast: a parameter in a select list takes no type from the column it goes into. Named
-    # `new_<column>`: a parameter named like a column would be set by the UPDATE below too.
-    given = select(
-        *(cast(bindparam(f"new_{name}", type_=m.c[name].type), m.c[name].type).label(name) for name in columns)
-    )
+    claimed = inbox.claim_is_new
+    # `new_<column>`: the update of `active` below would set a column named like a parameter.
+    given = given_row(m, columns, prefix="new_")
     upsert = insert(m).from_select(list(columns), given.where(claimed))
     kept = (
         upsert.on_conflict_do_update(
