@@ -1,14 +1,13 @@
 """One trace from the office's request to prozess's effect; the metrics an operator scrapes."""
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from prometheus_client import REGISTRY
@@ -17,21 +16,11 @@ from kommunen.main import create_app as create_kommunen
 from prozess.main import create_app as create_prozess
 from zwk_common.db import asyncpg_dsn
 from zwk_common.events import Envelope
-from zwk_common.telemetry import add_span_processor
 from zwk_common.testing import eventually, running_app
 from zwk_common.testing.plugin import bearer
 
 REGISTERED = "zwk.kommunen.municipality.registered"
 DORTMUND = {"ags": "05913000", "name": "Dortmund", "kind": "KREISFREIE_STADT", "programmes": ["ZWK"]}
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Every span this process ends while the test runs."""
-    exporter = InMemorySpanExporter()
-    detach = add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    detach()
 
 
 @pytest.fixture
@@ -66,13 +55,13 @@ def parent_of(span: ReadableSpan) -> int | None:
 
 
 async def test_one_trace_runs_from_the_registration_through_the_outbox_and_nats_to_prozess(
-    spans: InMemorySpanExporter, kommunen_and_prozess: Any, zwk_token: Any
+    zwk_spans: InMemorySpanExporter, kommunen_and_prozess: Any, zwk_token: Any
 ) -> None:
     kommunen, prozess = kommunen_and_prozess
     await register_dortmund(kommunen, prozess, bearer(zwk_token("office")))
 
     async def consumed() -> list[ReadableSpan] | None:
-        finished = list(spans.get_finished_spans())
+        finished = list(zwk_spans.get_finished_spans())
         return finished if any(s.name == f"consume {REGISTERED}" for s in finished) else None
 
     finished = await eventually(consumed)

@@ -18,7 +18,6 @@ import uvicorn
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import REGISTRY
@@ -30,7 +29,6 @@ from gateway.main import create_app as create_gateway
 from kommunen.main import create_app as create_kommunen
 from prozess.main import create_app as create_prozess
 from zwk_common.embedded import free_port
-from zwk_common.telemetry import add_span_processor
 from zwk_common.testing import eventually, running_app
 from zwk_common.testing.plugin import bearer
 
@@ -65,14 +63,6 @@ def smtp() -> Iterator[SmtpServer]:
     server.controller.start()
     yield server
     server.controller.stop()
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    detach = add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    detach()
 
 
 @asynccontextmanager
@@ -121,7 +111,7 @@ def delivered_emails() -> float:
 
 
 async def test_one_trace_runs_from_the_graphql_mutation_through_prozess_and_nats_to_the_offices_email(
-    zwk_clean: dict[str, str], spans: InMemorySpanExporter, smtp: SmtpServer, zwk_token: Any
+    zwk_clean: dict[str, str], zwk_spans: InMemorySpanExporter, smtp: SmtpServer, zwk_token: Any
 ) -> None:
     benachrichtigung_settings = BenachrichtigungSettings(
         smtp_host="127.0.0.1", smtp_port=smtp.port, delivery_poll_seconds=0.05, app_url="https://zwk.test"
@@ -156,7 +146,7 @@ async def test_one_trace_runs_from_the_graphql_mutation_through_prozess_and_nats
 
         await eventually(has_process, timeout=15, message="prozess did not open Riesa's process")
         latency_before = delivered_emails()
-        spans.clear()
+        zwk_spans.clear()
 
         answer = await gateway.post(
             "/graphql", json={"query": START_KICK_OFF, "variables": {"municipality": riesa}}, headers=office
@@ -170,18 +160,18 @@ async def test_one_trace_runs_from_the_graphql_mutation_through_prozess_and_nats
         await eventually(mailed, timeout=15, message="no e-mail to Anna")
 
         async def delivered() -> list[ReadableSpan] | None:
-            finished = list(spans.get_finished_spans())
+            finished = list(zwk_spans.get_finished_spans())
             return finished if any(s.name == "deliver email" for s in finished) else None
 
         finished = await eventually(delivered, message="no deliver email span")
 
         # A call the service refuses is a client span in error, with the status it answered.
-        spans.clear()
+        zwk_spans.clear()
         again = await gateway.post(
             "/graphql", json={"query": START_KICK_OFF, "variables": {"municipality": riesa}}, headers=office
         )
         assert again.json()["errors"][0]["extensions"]["code"] == "CONFLICT"
-        refused = [s for s in spans.get_finished_spans() if s.kind is SpanKind.CLIENT and s.name == "POST"]
+        refused = [s for s in zwk_spans.get_finished_spans() if s.kind is SpanKind.CLIENT and s.name == "POST"]
         assert len(refused) == 1 and refused[0].attributes is not None
         assert refused[0].attributes["http.status_code"] == 409
         assert refused[0].status.status_code is StatusCode.ERROR

@@ -16,15 +16,12 @@ from typing import Any
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from benachrichtigung.config import Settings
 from zwk_common.embedded import free_port
 from zwk_common.events import Envelope
 from zwk_common.messaging import EventBus
 from zwk_common.settings import ServiceSettings
-from zwk_common.telemetry import add_span_processor
 
 # The tests import the payloads of upstream events (`benachrichtigung_payloads`) from this folder.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -254,12 +251,3 @@ def handled() -> Callable[[Any, str, int], Awaitable[bool]]:
             return int(result.scalar_one()) >= count
 
     return probe
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Every span this process ends while the test runs."""
-    exporter = InMemorySpanExporter()
-    detach = add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    detach()

@@ -28,7 +28,7 @@ def deliveries(channel: str, outcome: str) -> float:
 
 
 async def test_a_webhook_call_continues_the_trace_of_the_event_and_a_refusal_marks_its_span(  # type: ignore[no-untyped-def]
-    settings_for, smtp, receiver, publish, event, zwk_token, spans
+    settings_for, smtp, receiver, publish, event, zwk_token, zwk_spans
 ) -> None:
     receiver.answers["/riesa"] = 503
     async with running_app(create_app(settings_for(smtp, retry_base_seconds=3600))) as client:
@@ -39,10 +39,10 @@ async def test_a_webhook_call_continues_the_trace_of_the_event_and_a_refusal_mar
         await publish(event("zwk.prozess.stage.overdue", stage_overdue(RIESA, "Riesa", "WERKSTATTPLAN", "2024-06-30")))
 
         async def delivered() -> list[ReadableSpan]:
-            return named(spans, "deliver webhook")
+            return named(zwk_spans, "deliver webhook")
 
         [deliver] = await eventually(delivered)
-    [consume] = named(spans, "consume zwk.prozess.stage.overdue")
+    [consume] = named(zwk_spans, "consume zwk.prozess.stage.overdue")
     assert deliver.kind is SpanKind.CLIENT
     assert deliver.context.trace_id == consume.context.trace_id
     assert deliver.parent is not None and deliver.parent.span_id == consume.context.span_id
@@ -56,7 +56,7 @@ def comment(event, n: int):  # type: ignore[no-untyped-def]
 
 
 async def test_a_digest_e_mail_continues_the_trace_of_its_earliest_entry(  # type: ignore[no-untyped-def]
-    settings_for, smtp, publish, event, zwk_token, spans
+    settings_for, smtp, publish, event, zwk_token, zwk_spans
 ) -> None:
     app = create_app(settings_for(smtp, run_jobs=False))
     async with running_app(app) as client:
@@ -85,10 +85,10 @@ async def test_a_digest_e_mail_continues_the_trace_of_its_earliest_entry(  # typ
         await delivery_worker(runtime).run_due(due)
         assert len(smtp.to("clara@riesa.test")) == 1
 
-    [deliver] = named(spans, "deliver email")
+    [deliver] = named(zwk_spans, "deliver email")
     consumes = {
         s.attributes["messaging.message.id"]: s  # type: ignore[index]
-        for s in named(spans, "consume zwk.austausch.comment.added")
+        for s in named(zwk_spans, "consume zwk.austausch.comment.added")
     }
     earliest = consumes[first.id]
     assert deliver.attributes["zwk.kind"] == "digest"  # type: ignore[index]

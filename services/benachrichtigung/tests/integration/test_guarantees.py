@@ -186,7 +186,7 @@ def _statements_under(exporter: InMemorySpanExporter, consume_name: str) -> list
 
 
 async def test_an_event_one_rule_names_is_claimed_and_told_in_one_statement(  # type: ignore[no-untyped-def]
-    settings_for, smtp, publish, event, handled, zwk_token, spans
+    settings_for, smtp, publish, event, handled, zwk_token, zwk_spans
 ) -> None:
     app = create_app(settings_for(smtp, run_jobs=False))
     async with running_app(app) as client:
@@ -196,10 +196,10 @@ async def test_an_event_one_rule_names_is_claimed_and_told_in_one_statement(  # 
         await publish(event("zwk.austausch.comment.added", comment_added(str(uuid.uuid4()), RIESA, "Gute Idee")))
         await eventually(lambda: handled(app, "zwk.austausch.comment.added"))
     # A stage event: the claim and the fan-out are one statement (run without BEGIN and COMMIT).
-    [told] = _statements_under(spans, "consume zwk.prozess.stage.overdue")
+    [told] = _statements_under(zwk_spans, "consume zwk.prozess.stage.overdue")
     assert "INSERT INTO benachrichtigung.inbox" in told and "INSERT INTO benachrichtigung.notifications" in told
     # A comment tells two audiences by two rules: the claim and two fan-outs, in one transaction.
-    claim, *fan_outs = _statements_under(spans, "consume zwk.austausch.comment.added")
+    claim, *fan_outs = _statements_under(zwk_spans, "consume zwk.austausch.comment.added")
     assert claim.startswith("INSERT INTO benachrichtigung.inbox")
     assert len(fan_outs) == 2 and all("benachrichtigung.inbox" not in s for s in fan_outs)
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import asyncpg
 import nats
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from zwk_common.auth import Role, mint_token
 from zwk_common.db import asyncpg_dsn
@@ -26,6 +28,7 @@ from zwk_common.embedded import EmbeddedNats, EmbeddedPostgres
 from zwk_common.migrations import upgrade
 from zwk_common.registry import discover
 from zwk_common.settings import ServiceSettings
+from zwk_common.telemetry import add_span_processor
 
 
 @pytest.fixture(scope="session")
@@ -201,3 +204,12 @@ def zwk_token(zwk_settings: ServiceSettings):  # type: ignore[no-untyped-def]
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def zwk_spans() -> Iterator[InMemorySpanExporter]:
+    """Every span this process ends while the test runs, in memory."""
+    exporter = InMemorySpanExporter()
+    detach = add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    detach()
