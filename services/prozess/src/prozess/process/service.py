@@ -279,18 +279,15 @@ async def complete_stage(
     """Complete a stage in progress whose required checklist items are all done."""
     process = await writable_process(session, caller, municipality_id, programme)
     repository = ProcessRepository(session)
+    at = clock.now()
+    completion = {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject}
     if stage not in STAGES_WITH_DERIVED_ITEMS:
         # Every required item is ticked by hand: the rules of completion are the UPDATE's
         # condition, so a completion that is allowed is one statement (reading the stage and its
         # checklist first were two more); a refused one goes on below to say why. The process is
         # locked: nothing changes its stages in between.
-        at = clock.now()
-        updated = await repository.complete_stage(
-            process.id,
-            stage.value,
-            [item.key for item in CHECKLISTS[stage] if item.required],
-            {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject},
-        )
+        required = [item.key for item in CHECKLISTS[stage] if item.required]
+        updated = await repository.complete_stage(process.id, stage.value, required, completion)
         if updated is not None:
             return await _completed(repository, process, updated, at, caller, with_checklist=with_checklist)
     row = await repository.stage(process.id, stage.value)
@@ -306,12 +303,7 @@ async def complete_stage(
             f"{stage.label} cannot be completed while required items are open: {'; '.join(labels)}.",
             open_items=progress.open_required_items,
         )
-    at = clock.now()
-    updated = await repository.update_stage(
-        process.id,
-        stage.value,
-        {"status": StageStatus.COMPLETED.value, "completed_at": at, "completed_by": caller.subject},
-    )
+    updated = await repository.update_stage(process.id, stage.value, completion)
     return await _completed(
         repository, process, updated, at, caller, with_checklist=with_checklist, checklist=(entries, facts)
     )
