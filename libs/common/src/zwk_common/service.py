@@ -61,14 +61,20 @@ class ServiceDefinition:
     outbox: Outbox | None = None
     inbox: Inbox | None = None
     handlers: Mapping[type[EventPayload], Handler] = field(default_factory=dict)
-    # True only where every handler touches nothing but the entity of the event's
-    # ordering key: then events of different entities are handled side by side.
-    parallel_by_entity: bool = False
+    # Whose events are handled side by side, entity by entity: every upstream's (True) or those
+    # named. Only where each handler of them touches nothing but the entity of the event's
+    # ordering key; the others keep the stream's order.
+    parallel_by_entity: bool | frozenset[str] = False
     jobs: Sequence[Job] = ()
     on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
     on_shutdown: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
     version: str = "0.1.0"
     description: str = ""
+
+    def parallel_for(self, upstream: str) -> bool:
+        """Whether the events of `upstream` are handled side by side, entity by entity."""
+        parallel = self.parallel_by_entity
+        return parallel if isinstance(parallel, bool) else upstream in parallel
 
 
 class Runtime:
@@ -111,7 +117,7 @@ class Runtime:
                     handlers=handlers,
                     sessions=self.sessions,
                     inbox=definition.inbox,
-                    parallel_by_entity=definition.parallel_by_entity,
+                    parallel_by_entity=definition.parallel_for(upstream),
                     limit=limit,
                 )
                 self.consumers.append(consumer)

@@ -100,7 +100,7 @@ async def selftest_schema(zwk_clean: dict[str, str]) -> AsyncIterator[None]:
         yield
 
 
-def selftest_app(parallel_by_entity: bool = False, **overrides: object):  # type: ignore[no-untyped-def]
+def selftest_app(parallel_by_entity: bool | frozenset[str] = False, **overrides: object):  # type: ignore[no-untyped-def]
     settings = ServiceSettings(event_max_deliveries=3, **overrides)  # type: ignore[arg-type]
     return create_service_app(
         ServiceDefinition(
@@ -357,12 +357,15 @@ async def test_the_office_sees_a_dead_letter_and_replays_it_once_the_defect_is_f
         }
 
 
+# Side by side for every upstream, or for the one named.
+@pytest.mark.parametrize("parallel", [True, frozenset({"selftest"})], ids=["every upstream", "named upstream"])
 async def test_events_of_one_municipality_keep_their_order_while_others_are_handled_beside_them(
-    selftest_schema: None,
+    selftest_schema: None, parallel: bool | frozenset[str]
 ) -> None:
-    app = selftest_app(parallel_by_entity=True, event_concurrency=8)
+    app = selftest_app(parallel_by_entity=parallel, event_concurrency=8)
     async with running_app(app):
         runtime: Runtime = app.state.runtime
+        assert [consumer.parallel_by_entity for consumer in runtime.consumers] == [True]
         towns = ["Dortmund", "Riesa", "Bamberg", "Husum"]
         # Recorded one town after another, each in its own transaction, interleaved across towns.
         for number in range(15):

@@ -61,6 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             outbox=outbox,
             inbox=inbox,
             handlers=event_handlers(settings),
+            # A stage event tells the recipients of its municipality and touches nothing else, so
+            # municipalities are told side by side. Follows and contacts keep the stream's order:
+            # who is told of a publication depends on the follows before it.
+            parallel_by_entity=frozenset({"prozess"}),
             jobs=[
                 Job("deliveries", timedelta(seconds=settings.delivery_poll_seconds), send_due),
                 Job("digests", timedelta(seconds=settings.digest_poll_seconds), run_digests),

@@ -256,3 +256,17 @@ async def test_an_adviser_event_handled_twice_changes_the_advisers_once(settings
             claimed = (await session.execute(select(inbox.table.c.event_id).order_by(inbox.table.c.event_id))).all()
         assert kept == ["adviser-ben", "adviser-eva"]
         assert [c.event_id for c in claimed] == ["event-1", "event-2"]
+
+
+async def test_stage_events_are_told_side_by_side_by_municipality_while_follows_keep_the_stream_order(  # type: ignore[no-untyped-def]
+    settings_for, smtp
+) -> None:
+    # Who hears of a publication depends on the follows before it; a stage event touches its municipality only.
+    app = create_app(settings_for(smtp, run_jobs=False))
+    async with running_app(app):
+        side_by_side = {consumer.durable: consumer.parallel_by_entity for consumer in app.state.runtime.consumers}
+    assert side_by_side == {
+        "benachrichtigung-prozess": True,
+        "benachrichtigung-austausch": False,
+        "benachrichtigung-kommunen": False,
+    }
