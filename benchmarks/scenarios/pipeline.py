@@ -53,6 +53,14 @@ FROM benachrichtigung.notifications n
 WHERE n.event_type IN ('zwk.prozess.stage.started', 'zwk.prozess.stage.completed')
   AND n.municipality_id = ANY($1::uuid[])
 """
+# When the relay's mark of each stage event committed: after JetStream acknowledged it.
+PUBLISH_TIMES = """
+SELECT o.envelope -> 'data' ->> 'municipality_id' AS municipality_id, o.type AS event_type,
+       pg_xact_commit_timestamp(o.xmin) AS committed
+FROM prozess.outbox o
+WHERE o.type IN ('zwk.prozess.stage.started', 'zwk.prozess.stage.completed') AND o.published_at IS NOT NULL
+  AND o.envelope -> 'data' ->> 'municipality_id' = ANY($1::text[])
+"""
 STATUS_OF_EVENT = {"zwk.prozess.stage.started": "IN_PROGRESS", "zwk.prozess.stage.completed": "COMPLETED"}
 
 
@@ -159,7 +167,7 @@ async def scenario(bench: Bench) -> list[Result]:
     result.throughput = outcome.done / posted if posted else None
     result.latency = Latency.of(outcome.latencies)
 
-    delays, missing, per_status, committed = await commit_to_inbox(bench, ids, plan)
+    delays, missing, per_status, committed, relayed = await commit_to_inbox(bench, ids, plan)
     inbox = Latency.of(delays)
     in_window = [(t, float(b)) for t, b, _ in samples if t <= posted]
     # A trend needs some seconds to show; a short run is judged by how fast it drains alone.
@@ -169,6 +177,10 @@ async def scenario(bench: Bench) -> list[Result]:
         "checklist_seconds": round(tick_seconds, 1),
         "commit_to_inbox": inbox.__dict__,
         "commit_to_inbox_method": "commit timestamps" if bench.system.commit_timestamps else "row times",
+        # The two halves of it: prozess's relay (commit to its mark, after JetStream's ack) and
+        # benachrichtigung's consumer (from that mark to the notification's commit).
+        "commit_to_published": Latency.of(relayed["published"]).__dict__ if relayed else None,
+        "published_to_inbox": Latency.of(relayed["consumed"]).__dict__ if relayed else None,
         "transitions_posted": outcome.done,
         # What the system did, whether or not the client waited for the answer: an overloaded run
         # still commits transitions after their requests timed out.
@@ -208,9 +220,10 @@ async def scenario(bench: Bench) -> list[Result]:
 
 async def commit_to_inbox(
     bench: Bench, ids: list[str], posted: list[tuple[str, Participant]]
-) -> tuple[list[float], int, dict[str, int], dict[str, Any]]:
+) -> tuple[list[float], int, dict[str, int], dict[str, Any], dict[str, list[float]] | None]:
     """Per transition, seconds from its commit to the commit of its notification; how many have none;
-    how many transitions were committed, and how many per second from the first to the last."""
+    how many transitions were committed, and how many per second from the first to the last; with
+    commit timestamps, the same seconds split at the relay's mark."""
     exact = bench.system.commit_timestamps
     transition_time = "pg_xact_commit_timestamp(t.xmin)" if exact else "t.at"
     inbox_time = "pg_xact_commit_timestamp(n.xmin)" if exact else "n.created_at"
@@ -228,12 +241,21 @@ async def commit_to_inbox(
             key = (r["municipality_id"], status)
             # The adviser's entry: the first inbox a transition reaches.
             told[key] = min(told.get(key, r["committed"]), r["committed"])
+        published = (
+            {
+                (r["municipality_id"], STATUS_OF_EVENT[r["event_type"]]): r["committed"]
+                for r in await connection.fetch(PUBLISH_TIMES, ids)
+            }
+            if exact
+            else None
+        )
     finally:
         await connection.close()
     times = sorted(committed.values())
     span = (times[-1] - times[0]).total_seconds() if len(times) > 1 else 0.0
     done = {"count": len(times), "per_second": round(len(times) / span, 1) if span else None}
     delays: list[float] = []
+    relayed: dict[str, list[float]] | None = {"published": [], "consumed": []} if published is not None else None
     missing = 0
     for action, participant in posted:
         key = (participant.municipality_id, "IN_PROGRESS" if action == "start" else "COMPLETED")
@@ -243,4 +265,7 @@ async def commit_to_inbox(
             missing += 1
             continue
         delays.append((told[key] - committed[key]).total_seconds())
-    return delays, missing, per_status, done
+        if relayed is not None and published is not None and key in published:
+            relayed["published"].append((published[key] - committed[key]).total_seconds())
+            relayed["consumed"].append((told[key] - published[key]).total_seconds())
+    return delays, missing, per_status, done, relayed
