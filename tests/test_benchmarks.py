@@ -66,6 +66,13 @@ def test_the_benchmark_runs_every_scenario_at_the_smallest_size(zwk_clean: dict[
     for name in EXPECTED[:-1]:
         assert scenarios[name]["count"] > 0 and scenarios[name]["errors"] == 0, scenarios[name]
     assert scenarios["6b footprint: zwk up"]["targets"][0]["verdict"] == "n/a"
+    # Commit-to-inbox is split at the relay's mark only where the server keeps commit times.
+    pipeline = scenarios["4 pipeline: stage transitions"]["details"]
+    halves = (pipeline["commit_to_published"], pipeline["published_to_inbox"])
+    if pipeline["commit_to_inbox_method"] == "commit timestamps":
+        assert [half["count"] for half in halves] == [pipeline["commit_to_inbox"]["count"]] * 2, pipeline
+    else:
+        assert halves == (None, None), pipeline
     # The footprint counts each page once (PSS): a service's share of the library code the others
     # map too is less than the whole of it that its RSS counts.
     for label in ("after start", "after load"):
