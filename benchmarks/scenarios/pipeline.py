@@ -255,7 +255,8 @@ async def commit_to_inbox(
     span = (times[-1] - times[0]).total_seconds() if len(times) > 1 else 0.0
     done = {"count": len(times), "per_second": round(len(times) / span, 1) if span else None}
     delays: list[float] = []
-    relayed: dict[str, list[float]] | None = {"published": [], "consumed": []} if published is not None else None
+    to_published: list[float] = []
+    to_inbox: list[float] = []
     missing = 0
     for action, participant in posted:
         key = (participant.municipality_id, "IN_PROGRESS" if action == "start" else "COMPLETED")
@@ -265,7 +266,8 @@ async def commit_to_inbox(
             missing += 1
             continue
         delays.append((told[key] - committed[key]).total_seconds())
-        if relayed is not None and published is not None and key in published:
-            relayed["published"].append((published[key] - committed[key]).total_seconds())
-            relayed["consumed"].append((told[key] - published[key]).total_seconds())
+        if published is not None and key in published:
+            to_published.append((published[key] - committed[key]).total_seconds())
+            to_inbox.append((told[key] - published[key]).total_seconds())
+    relayed = {"published": to_published, "consumed": to_inbox} if published is not None else None
     return delays, missing, per_status, done, relayed
