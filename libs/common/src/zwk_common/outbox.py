@@ -215,6 +215,10 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
+                # Cleared before the claim, not after it: a NOTIFY that arrives while a batch is
+                # being published is for a row the claim may have missed, and the wait below must
+                # return at once for it rather than leave the row until the next poll.
+                self._wake.clear()
                 try:
                     published = await self.publish_pending()
                     failures = 0
@@ -231,7 +235,6 @@ class OutboxRelay:
                     continue
                 if published >= self.batch_size:
                     continue
-                self._wake.clear()
                 await _wait_any(stop, self._wake, self.poll_seconds)
         finally:
             listener.cancel()

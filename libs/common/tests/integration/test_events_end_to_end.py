@@ -2,16 +2,16 @@
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
 import nats.js.errors
 import pytest
-from sqlalchemy import Column, Integer, String, Table, insert, literal, select, update
+from sqlalchemy import Column, Integer, String, Table, insert, literal, select, text, update
 
 from zwk_common.cli import main as zwk
-from zwk_common.db import service_metadata, transaction
+from zwk_common.db import asyncpg_dsn, service_metadata, transaction
 from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
 from zwk_common.messaging import EventContext, OneStatement
@@ -228,6 +228,63 @@ async def test_a_batch_the_relay_could_not_publish_stays_pending_and_goes_out_in
         assert sent == [f"Gruß {i}" for i in range(5)]
         async with runtime.sessions() as session:
             assert await outbox.backlog(session) == 0
+
+
+async def test_an_event_committed_while_the_relay_publishes_goes_out_without_waiting_for_the_poll(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app(run_relay=False, run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.sessions is not None
+        sent: list[str] = []
+        publishing = asyncio.Event()
+        go_on = asyncio.Event()
+
+        async def publish_held_on_the_first(envelope: Envelope, _headers: dict[str, str]) -> None:
+            if not sent:
+                publishing.set()
+                await go_on.wait()
+            sent.append(envelope.data["text"])
+
+        # Polling once a minute: within the test's time only a NOTIFY can wake the relay.
+        relay = OutboxRelay(
+            outbox,
+            runtime.sessions,
+            publish_held_on_the_first,
+            listen_dsn=asyncpg_dsn(runtime.settings.database_url),
+            poll_seconds=60.0,
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(relay.run(stop))
+        try:
+            await eventually(lambda: _listening(runtime, outbox.channel), message="the relay never listened")
+            await send(runtime, GreetingSent(text="Erste"))
+            await asyncio.wait_for(publishing.wait(), timeout=10)
+            # Committed while the first batch is still being published: its NOTIFY comes now.
+            await send(runtime, GreetingSent(text="Zweite"))
+            await eventually(_async(relay._wake.is_set), message="the second event's NOTIFY never arrived")
+            go_on.set()
+            await eventually(_async(lambda: sent == ["Erste", "Zweite"]), message=f"published only {sent}")
+        finally:
+            stop.set()
+            await running
+
+
+async def _listening(runtime: Runtime, channel: str) -> bool:
+    async with runtime.sessions() as session:  # type: ignore[union-attr]
+        # asyncpg's LISTEN is the last statement its connection ran, for as long as it listens.
+        listeners = await session.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE query = :listen"), {"listen": f'LISTEN "{channel}"'}
+        )
+    return bool(listeners)
+
+
+def _async(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        return check()
+
+    return probe
 
 
 async def test_the_same_event_delivered_twice_is_handled_once(selftest_schema: None) -> None:
