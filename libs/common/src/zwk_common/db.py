@@ -39,12 +39,15 @@ def asyncpg_dsn(url: str) -> str:
     return async_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def create_engine(settings: ServiceSettings, *, application_name: str) -> AsyncEngine:
-    """An engine whose pool survives a database restart: closed connections are replaced, old ones recycled."""
+def create_engine(settings: ServiceSettings, *, application_name: str, pool_size: int | None = None) -> AsyncEngine:
+    """An engine whose pool survives a database restart: closed connections are replaced, old ones recycled.
+
+    `pool_size` (else the settings') connections are kept, as many again opened at peaks."""
+    size = pool_size or settings.database_pool_size
     engine = create_async_engine(
         async_url(settings.database_url),
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        pool_size=size,
+        max_overflow=size,
         # Not SQLAlchemy's pre-ping: it costs three round trips (BEGIN, a query, ROLLBACK) on every
         # checkout, about 3 % of a service's CPU; `_replace_closed` below costs none.
         pool_pre_ping=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,11 +30,11 @@ from zwk_common.errors import (
     problem_body,
     problem_response,
 )
-from zwk_common.events import EventPayload
+from zwk_common.events import Envelope, EventPayload
 from zwk_common.inbox import Inbox
 from zwk_common.inputs import NulGuard
 from zwk_common.messaging import EventBus, EventConsumer, Handler, group_handlers
-from zwk_common.outbox import Outbox, OutboxRelay
+from zwk_common.outbox import Outbox, OutboxRelay, PublishFn
 from zwk_common.pagination import Page, PageDep, decode_cursor, encode_cursor
 from zwk_common.settings import ServiceSettings
 from zwk_common.telemetry import configure_logging, configure_tracing, instrument_app, instrument_engine
@@ -92,6 +93,7 @@ class Runtime:
         self.tasks: list[asyncio.Task[None]] = []
         self.consumers: list[EventConsumer] = []
         self.relay: OutboxRelay | None = None
+        self._relay_thread: LoopThread | None = None
         self.extras: dict[str, Any] = {}
 
     async def start(self) -> None:
@@ -101,10 +103,7 @@ class Runtime:
             self.sessions = create_sessionmaker(self.engine)
         self._spawn("bus-connect", self.bus.connect(self.stop))
         if definition.outbox is not None and self.sessions is not None and self.settings.run_relay:
-            self.relay = OutboxRelay(
-                definition.outbox, self.sessions, self._publish, listen_dsn=asyncpg_dsn(self.settings.database_url)
-            )
-            self._spawn("outbox-relay", self.relay.run(self.stop))
+            self._start_relay(definition.outbox)
         if definition.handlers and self.settings.run_consumers:
             if definition.inbox is None or self.sessions is None:
                 raise RuntimeError(f"{self.name}: consuming events needs an inbox and a database")
@@ -128,6 +127,37 @@ class Runtime:
         self._spawn("metrics", self._watch_metrics())
         for hook in definition.on_startup:
             await hook(self)
+
+    def _start_relay(self, outbox: Outbox) -> None:
+        """The relay, on an event loop, a database connection and a NATS connection of its own.
+
+        On the service's loop it waited behind the requests: for the loop's turn and for a
+        connection of the request pool, four times a batch. Under load that was most of an
+        event's way from commit to its consumers (benchmarks/README.md, thirteenth round). In a
+        thread of its own it waits at most for the interpreter's lock, which the service's loop
+        gives up whenever it waits itself and at least every 5 ms.
+        """
+        # Not instrumented: a claim's span would be a trace of its own, every few milliseconds;
+        # each event's `publish` span joins the trace of the change that recorded it.
+        engine = create_engine(self.settings, application_name=f"{self.name}-relay", pool_size=1)
+        bus = EventBus(self.settings, client_name=f"{self.name}-relay")
+        self.relay = OutboxRelay(
+            outbox, create_sessionmaker(engine), _publisher(bus), listen_dsn=asyncpg_dsn(self.settings.database_url)
+        )
+        relay = self.relay
+
+        async def run(stop: asyncio.Event) -> None:
+            connecting = asyncio.create_task(bus.connect(stop))
+            try:
+                await relay.run(stop)
+            finally:
+                connecting.cancel()
+                await asyncio.gather(connecting, return_exceptions=True)
+                await bus.close()
+                await engine.dispose()
+
+        self._relay_thread = LoopThread(f"{self.name}-outbox-relay", run)
+        self._relay_thread.start()
 
     def consumer_name(self, upstream: str) -> str:
         """The durable consumer of this service for one upstream service."""
@@ -178,20 +208,14 @@ class Runtime:
         for hook in self.definition.on_shutdown:
             await hook(self)
         # Consumers and the relay finish the message or batch in hand, then return.
+        stopping = [asyncio.create_task(self._relay_thread.stop(timeout=10))] if self._relay_thread else []
         done, pending = await asyncio.wait(self.tasks, timeout=10) if self.tasks else (set(), set())
         for task in pending:
             task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*pending, *stopping, return_exceptions=True)
         await self.bus.close()
         if self.engine is not None:
             await self.engine.dispose()
-
-    async def _publish(self, envelope: Any, headers: dict[str, str]) -> None:
-        # While the client reconnects, a publish would only wait for its timeout;
-        # the relay retries instead, and the outbox keeps the events meanwhile.
-        if not self.bus.connected.is_set() or not self.bus.is_connected:
-            raise ConnectionError("NATS is not connected")
-        await self.bus.publish(envelope, headers)
 
     def _spawn(self, name: str, coroutine: Awaitable[None]) -> None:
         async def guarded() -> None:
@@ -226,6 +250,68 @@ class Runtime:
                 checks["database"] = f"unavailable ({type(exc).__name__})"
         checks["nats"] = "ok" if self.bus.is_connected and self.bus.connected.is_set() else "unavailable"
         return checks
+
+
+def _publisher(bus: EventBus) -> PublishFn:
+    async def publish(envelope: Envelope, headers: dict[str, str]) -> None:
+        # While the client reconnects, a publish would only wait for its timeout;
+        # the relay retries instead, and the outbox keeps the events meanwhile.
+        if not bus.connected.is_set() or not bus.is_connected:
+            raise ConnectionError("NATS is not connected")
+        await bus.publish(envelope, headers)
+
+    return publish
+
+
+class LoopThread:
+    """One coroutine on an event loop of its own, in a thread of its own; `stop` sets the event it is given."""
+
+    def __init__(self, name: str, work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+        self.name = name
+        self.work = work
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait()
+
+    def _run(self) -> None:
+        try:
+            with asyncio.Runner(loop_factory=_new_event_loop) as runner:
+                self._loop = runner.get_loop()
+                self._stop = asyncio.Event()
+                self._ready.set()
+                runner.run(self._guarded())
+        finally:
+            self._ready.set()
+
+    async def _guarded(self) -> None:
+        assert self._stop is not None
+        try:
+            await self.work(self._stop)
+        except Exception:
+            log.exception("%s stopped", self.name)
+
+    async def stop(self, timeout: float) -> None:
+        """Ask the work to return, and wait for its thread up to `timeout` seconds."""
+        if self._loop is not None and self._stop is not None:
+            try:
+                self._loop.call_soon_threadsafe(self._stop.set)
+            except RuntimeError:
+                pass  # its loop is closed: the work has ended already
+        await asyncio.to_thread(self._thread.join, timeout)
+
+
+def _new_event_loop() -> asyncio.AbstractEventLoop:
+    # The loop the services run on under uvicorn, where it is installed.
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def health_router() -> APIRouter:

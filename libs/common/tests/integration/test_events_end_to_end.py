@@ -2,10 +2,13 @@
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import suppress
 from typing import Any
 
+import asyncpg
 import nats.js.errors
 import pytest
 from sqlalchemy import Column, Integer, String, Table, insert, literal, select, text, update
@@ -228,6 +231,44 @@ async def test_a_batch_the_relay_could_not_publish_stays_pending_and_goes_out_in
         assert sent == [f"Gruß {i}" for i in range(5)]
         async with runtime.sessions() as session:
             assert await outbox.backlog(session) == 0
+
+
+async def test_the_relay_publishes_while_the_service_loop_is_busy_and_stops_with_the_service(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app(run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        await send(runtime, GreetingSent(text="Moin aus Husum"))
+        # The service's loop is held until the event is out (or 15 s have passed): only a relay
+        # that does not wait for this loop's turn can publish it meanwhile.
+        published = _wait_in_another_thread(_published_within(asyncpg_dsn(runtime.settings.database_url), 15.0))
+        assert published, "the relay published nothing while the service's loop was busy"
+        info = await runtime.bus.js.stream_info(runtime.settings.event_stream)
+        assert info.state.messages == 1
+    assert not [t for t in threading.enumerate() if t.name == "selftest-outbox-relay"], "the relay outlived its service"
+
+
+def _wait_in_another_thread(work: Coroutine[Any, Any, bool]) -> bool:
+    """Run `work` on a loop of its own and block the calling loop until it is done."""
+    outcome: list[bool] = []
+    worker = threading.Thread(target=lambda: outcome.append(asyncio.run(work)))
+    worker.start()
+    worker.join()
+    return outcome == [True]
+
+
+async def _published_within(dsn: str, seconds: float) -> bool:
+    connection = await asyncpg.connect(dsn)
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if await connection.fetchval("SELECT count(*) FROM zwk_selftest.outbox WHERE published_at IS NOT NULL"):
+                return True
+            await asyncio.sleep(0.05)
+        return False
+    finally:
+        await connection.close()
 
 
 async def test_an_event_committed_while_the_relay_publishes_goes_out_without_waiting_for_the_poll(
