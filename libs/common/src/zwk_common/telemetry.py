@@ -13,6 +13,10 @@ each step reads as a verb and what it acts on:
 - `deliver <channel>` (client, e.g. `deliver email`, `deliver webhook`): a notification
   leaving the platform, beneath the consume span that caused it or continued from the
   carrier stored with it (`trace_carrier()` / `continued_span()`).
+
+Spans are recorded where they are read: with OTEL_EXPORTER_OTLP_ENDPOINT set, or while a
+processor is added (`add_span_processor`). Elsewhere they keep their trace ids, for the logs and
+the context passed on, and record nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,6 +38,8 @@ from opentelemetry.propagate import extract, inject
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+from opentelemetry.util.types import Attributes
 
 _configured = False
 
@@ -68,16 +74,56 @@ class _SpanProcessors(SpanProcessor):
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return all(processor.force_flush(timeout_millis) for processor in self._processors)
 
+    def __bool__(self) -> bool:
+        return bool(self._processors)
+
 
 _extra_processors = _SpanProcessors()
 _attached_to: set[int] = set()
+
+
+class _RecordWhenRead(Sampler):
+    """Records a span only where something reads it: an exporter, or a processor added with
+    `add_span_processor` (a test's); there `sampler` decides, as it would alone.
+
+    Elsewhere a span is left unrecorded: it keeps its trace id, for the log lines and the context
+    passed on with calls and events, and costs next to nothing. Recording spans that nobody read
+    cost the gateway about a ninth of its CPU under the pipeline, prozess a thirteenth
+    (benchmarks/README.md, step 65).
+    """
+
+    def __init__(self, sampler: Sampler, *, exporting: bool) -> None:
+        self.sampler = sampler
+        self.exporting = exporting
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: trace.SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[trace.Link] | None = None,
+        trace_state: trace.TraceState | None = None,
+    ) -> SamplingResult:
+        if self.exporting or _extra_processors:
+            return self.sampler.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+        parent = trace.get_current_span(parent_context).get_span_context()
+        return SamplingResult(Decision.DROP, None, parent.trace_state if parent.is_valid else None)
+
+    def get_description(self) -> str:
+        return f"RecordWhenRead{{{self.sampler.get_description()}}}"
 
 
 def build_tracer_provider(service_name: str, environ: Mapping[str, str] | None = None) -> TracerProvider:
     """A tracer provider for `service_name`, exporting over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set."""
     environ = os.environ if environ is None else environ
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    if environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    exporting = bool(environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    # Where spans are read, the sampler OTEL_TRACES_SAMPLER names decides (by default: every span but
+    # those whose parent was left unrecorded).
+    provider.sampler = _RecordWhenRead(provider.sampler, exporting=exporting)
+    if exporting:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         endpoint = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or (

@@ -142,3 +142,29 @@ def test_a_delivery_later_continues_the_trace_of_the_event_that_caused_it() -> N
     with trace.get_tracer("test").start_as_current_span("after"):
         pass
     assert "after" not in {span.name for span in exporter.get_finished_spans()}
+
+
+def test_spans_nobody_reads_are_not_recorded_yet_carry_their_trace_on() -> None:
+    configure_tracing("prozess")
+    tracer = trace.get_tracer("test")
+    with (
+        tracer.start_as_current_span("POST /processes/{municipality_id}/{programme}/stages/{stage}/start") as request,
+        tracer.start_as_current_span("record zwk.prozess.stage.started") as record,
+    ):
+        carrier = trace_carrier()
+    trace_id = request.get_span_context().trace_id
+    assert not request.is_recording() and not record.is_recording()
+    assert request.get_span_context().is_valid and record.get_span_context().trace_id == trace_id
+    # The event carries the trace on: a consumer that records continues it.
+    assert carrier["traceparent"].split("-")[1] == format(trace_id, "032x")
+
+    exporter = InMemorySpanExporter()
+    detach = add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        with tracer.start_as_current_span("consume zwk.prozess.stage.started"):
+            pass
+    finally:
+        detach()
+    assert [span.name for span in exporter.get_finished_spans()] == ["consume zwk.prozess.stage.started"]
+    with tracer.start_as_current_span("consume zwk.prozess.stage.completed") as unread:
+        assert not unread.is_recording()
