@@ -306,7 +306,7 @@ async def test_an_event_committed_while_the_relay_publishes_goes_out_without_wai
             await send(runtime, GreetingSent(text="Zweite"))
             await eventually(_async(relay._wake.is_set), message="the second event's NOTIFY never arrived")
             go_on.set()
-            await eventually(_async(lambda: sent == ["Erste", "Zweite"]), message=f"published only {sent}")
+            await eventually(_async(lambda: sent == ["Erste", "Zweite"]), message="the second one waited for the poll")
         finally:
             stop.set()
             await running
