@@ -74,7 +74,9 @@ class _SpanProcessors(SpanProcessor):
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return all(processor.force_flush(timeout_millis) for processor in self._processors)
 
-    def __bool__(self) -> bool:
+    @property
+    def reading(self) -> bool:
+        """Whether any processor is added: then spans are recorded for it."""
         return bool(self._processors)
 
 
@@ -106,7 +108,7 @@ class _RecordWhenRead(Sampler):
         links: Sequence[trace.Link] | None = None,
         trace_state: trace.TraceState | None = None,
     ) -> SamplingResult:
-        if self.exporting or _extra_processors:
+        if self.exporting or _extra_processors.reading:
             return self.sampler.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
         parent = trace.get_current_span(parent_context).get_span_context()
         return SamplingResult(Decision.DROP, None, parent.trace_state if parent.is_valid else None)
