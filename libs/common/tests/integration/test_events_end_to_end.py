@@ -3,7 +3,6 @@
 import asyncio
 import random
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import suppress
 from typing import Any
@@ -261,11 +260,12 @@ def _wait_in_another_thread(work: Coroutine[Any, Any, bool]) -> bool:
 async def _published_within(dsn: str, seconds: float) -> bool:
     connection = await asyncpg.connect(dsn)
     try:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if await connection.fetchval("SELECT count(*) FROM zwk_selftest.outbox WHERE published_at IS NOT NULL"):
-                return True
-            await asyncio.sleep(0.05)
+        await eventually(
+            lambda: connection.fetchval("SELECT count(*) FROM zwk_selftest.outbox WHERE published_at IS NOT NULL"),
+            timeout=seconds,
+        )
+        return True
+    except AssertionError:
         return False
     finally:
         await connection.close()
