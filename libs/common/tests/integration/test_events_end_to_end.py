@@ -3,7 +3,7 @@
 import asyncio
 import random
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import suppress
 from typing import Any
 
@@ -304,9 +304,9 @@ async def test_an_event_committed_while_the_relay_publishes_goes_out_without_wai
             await asyncio.wait_for(publishing.wait(), timeout=10)
             # Committed while the first batch is still being published: its NOTIFY comes now.
             await send(runtime, GreetingSent(text="Zweite"))
-            await eventually(_async(relay._wake.is_set), message="the second event's NOTIFY never arrived")
+            await eventually(relay._wake.is_set, message="the second event's NOTIFY never arrived")
             go_on.set()
-            await eventually(_async(lambda: sent == ["Erste", "Zweite"]), message="the second one waited for the poll")
+            await eventually(lambda: sent == ["Erste", "Zweite"], message="the second one waited for the poll")
         finally:
             stop.set()
             await running
@@ -319,13 +319,6 @@ async def _listening(runtime: Runtime, channel: str) -> bool:
             text("SELECT count(*) FROM pg_stat_activity WHERE query = :listen"), {"listen": f'LISTEN "{channel}"'}
         )
     return bool(listeners)
-
-
-def _async(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
-    async def probe() -> bool:
-        return check()
-
-    return probe
 
 
 async def test_the_same_event_delivered_twice_is_handled_once(selftest_schema: None) -> None:

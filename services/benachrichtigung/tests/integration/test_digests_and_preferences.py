@@ -180,13 +180,9 @@ async def test_a_person_who_chose_never_reads_it_in_the_inbox_but_gets_no_email(
         await eventually(lambda: handled(app, "zwk.kommunen.contact.added", 2))
         await publish(overdue(event))
 
-        await eventually(lambda: _async(smtp.to("bob@riesa.test")))
+        await eventually(lambda: smtp.to("bob@riesa.test"))
         assert await inbox_titles(client, clara) == ["Riesa: „Kommunalprofil“ ist überfällig"]
         assert smtp.to("clara@riesa.test") == []
-
-
-async def _async(value):  # type: ignore[no-untyped-def]
-    return value
 
 
 async def test_the_unsubscribe_link_in_an_email_stops_that_kind_of_email(  # type: ignore[no-untyped-def]
@@ -197,7 +193,7 @@ async def test_the_unsubscribe_link_in_an_email_stops_that_kind_of_email(  # typ
         await publish(contact(event))
         await eventually(lambda: handled(app, "zwk.kommunen.contact.added"))
         await publish(overdue(event))
-        [mail] = await eventually(lambda: _async(smtp.to("clara@riesa.test")))
+        [mail] = await eventually(lambda: smtp.to("clara@riesa.test"))
         link = re.fullmatch(r"<(.+)>", mail.message["List-Unsubscribe"]).group(1)  # type: ignore[union-attr]
         path = urlsplit(link).path + "?" + urlsplit(link).query
 

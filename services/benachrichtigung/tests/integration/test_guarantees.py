@@ -34,10 +34,6 @@ async def add_office_user(client, token, subject="office-anna", email="anna@zwk.
     assert response.status_code == 201, response.text
 
 
-async def _async(value):  # type: ignore[no-untyped-def]
-    return value
-
-
 async def test_an_event_delivered_twice_notifies_and_mails_once(  # type: ignore[no-untyped-def]
     settings_for, smtp, publish, event, zwk_token
 ) -> None:
@@ -49,7 +45,7 @@ async def test_an_event_delivered_twice_notifies_and_mails_once(  # type: ignore
         # Distinct message ids get both copies past the server, as a redelivery would.
         await publish(riesa, riesa, marker, msg_ids=["copy-1", "copy-2", "marker"])
 
-        await eventually(lambda: _async(len(smtp.to("anna@zwk.test")) == 2))
+        await eventually(lambda: len(smtp.to("anna@zwk.test")) == 2)
         subjects = sorted(m.message["Subject"] for m in smtp.to("anna@zwk.test"))
         assert subjects == [
             "Dortmund: „Zukunftswerkstatt“ ist überfällig",
@@ -100,7 +96,7 @@ async def test_mail_waits_while_the_smtp_server_is_down_and_goes_out_when_it_is_
         assert waiting["attempt_log"][0]["error"].startswith("Mailserver nicht erreichbar")
 
         smtp_later.start()
-        [mail] = await eventually(lambda: _async(smtp_later.to("anna@zwk.test")))
+        [mail] = await eventually(lambda: smtp_later.to("anna@zwk.test"))
         assert mail.message["Subject"] == "Riesa: „Zukunftswerkstatt“ ist überfällig"
         done = await eventually(lambda: _when_delivered(log))
         outcomes = [a["outcome"] for a in done["attempt_log"]]

@@ -55,7 +55,7 @@ async def test_the_office_reads_a_completed_stage_in_its_inbox_and_by_email(  # 
         unread = await client.get("/inbox/unread-count", headers=bearer(office))
         assert unread.json() == {"unread": 1}
 
-        mails = await eventually(lambda: _async(smtp.to("anna@zwk.test")))
+        mails = await eventually(lambda: smtp.to("anna@zwk.test"))
         assert len(mails) == 1
         mail = mails[0].message
         assert mail["Subject"] == "Riesa: „Kommunalprofil“ abgeschlossen"
@@ -75,10 +75,6 @@ async def test_the_office_reads_a_completed_stage_in_its_inbox_and_by_email(  # 
         assert delivered.data["attempts"] == 1
         assert delivered.data["notification_id"] == page[0]["id"]
         assert "@" not in delivered.model_dump_json()
-
-
-async def _async(value):  # type: ignore[no-untyped-def]
-    return value
 
 
 async def _items(client, token):  # type: ignore[no-untyped-def]

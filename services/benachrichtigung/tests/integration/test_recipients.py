@@ -63,10 +63,6 @@ async def titles(client, token):  # type: ignore[no-untyped-def]
     return [n["title"] for n in response.json()["items"]]
 
 
-async def _async(value):  # type: ignore[no-untyped-def]
-    return value
-
-
 async def test_a_municipality_s_contacts_and_advisers_hear_of_its_overdue_stage(  # type: ignore[no-untyped-def]
     settings_for, smtp, publish, event, zwk_token, handled
 ) -> None:
@@ -86,7 +82,7 @@ async def test_a_municipality_s_contacts_and_advisers_hear_of_its_overdue_stage(
         ute = zwk_token("adviser", municipality_ids=[RIESA], subject="adviser-ute")
         assert await eventually(lambda: titles(client, clara)) == expected
         assert await eventually(lambda: titles(client, ute)) == expected
-        await eventually(lambda: _async(smtp.to("buergermeister@riesa.test") and smtp.to("clara@riesa.test")))
+        await eventually(lambda: smtp.to("buergermeister@riesa.test") and smtp.to("clara@riesa.test"))
         assert (
             smtp.to("buergermeister@riesa.test")[0].message["To"] == "Bürgermeister Müller <buergermeister@riesa.test>"
         )
@@ -113,7 +109,7 @@ async def test_a_changed_contact_is_mailed_at_the_new_address(  # type: ignore[n
         await publish(contact(event, RIESA, "Clara Weiß", "c.weiss@riesa.test", contact_id=clara, verb="changed"))
         await eventually(lambda: handled(app, "zwk.kommunen.contact.changed"))
         await publish(overdue(event))
-        await eventually(lambda: _async(smtp.to("c.weiss@riesa.test")))
+        await eventually(lambda: smtp.to("c.weiss@riesa.test"))
         assert smtp.to("clara@riesa.test") == []
 
 

@@ -65,7 +65,7 @@ async def test_a_municipality_s_endpoint_receives_its_process_events_signed(  # 
         assert endpoint["organisation"] == RIESA
         await publish(event("zwk.prozess.stage.overdue", overdue(RIESA, "Riesa")))
 
-        calls = await eventually(lambda: _async(receiver.calls_to("/riesa")))
+        calls = await eventually(lambda: receiver.calls_to("/riesa"))
         call = calls[0]
         assert verify_standard_webhook(endpoint["secret"], call.headers, call.body)
         assert not verify_standard_webhook(endpoint["secret"], call.headers, call.body.replace(b"Riesa", b"Riese"))
@@ -83,10 +83,6 @@ async def test_a_municipality_s_endpoint_receives_its_process_events_signed(  # 
         delivered = await eventually(lambda: last_published("zwk.benachrichtigung.notification.delivered"))
         assert delivered.data["channel"] == "webhook"
         assert delivered.data["recipient_id"] == endpoint["id"]
-
-
-async def _async(value):  # type: ignore[no-untyped-def]
-    return value
 
 
 async def _delivered(client, token, endpoint_id):  # type: ignore[no-untyped-def]
@@ -170,7 +166,7 @@ async def test_a_slow_receiver_does_not_hold_up_the_others(  # type: ignore[no-u
         slow = await register(client, riesa, receiver.url("/riesa"))
         fast = await register(client, dortmund, receiver.url("/dortmund"))
         await publish(event("zwk.prozess.stage.overdue", overdue(RIESA, "Riesa")))
-        await eventually(lambda: _async(receiver.calls_to("/riesa")))
+        await eventually(lambda: receiver.calls_to("/riesa"))
         await publish(event("zwk.prozess.stage.overdue", overdue(DORTMUND, "Dortmund")))
 
         await eventually(lambda: _delivered(client, dortmund, fast["id"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
 import socket
@@ -75,13 +76,16 @@ async def running_app(app: FastAPI, *, headers: Mapping[str, str] | None = None)
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.05, message: str = ""
+    probe: Callable[[], Awaitable[T] | T], *, timeout: float = 10.0, interval: float = 0.05, message: str = ""
 ) -> T:
-    """Poll `probe` until it returns something truthy; fail after `timeout` seconds."""
+    """Poll `probe` until it returns something truthy; fail after `timeout` seconds.
+
+    The probe may be a coroutine function or a plain one (what a fake server or an event holds)."""
     deadline = asyncio.get_running_loop().time() + timeout
     last: T | None = None
     while True:
-        last = await probe()
+        answer = probe()
+        last = await answer if inspect.isawaitable(answer) else answer  # type: ignore[assignment]
         if last:
             return last
         if asyncio.get_running_loop().time() > deadline:
