@@ -92,6 +92,8 @@ class Runtime:
         self.stop = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
         self.consumers: list[EventConsumer] = []
+        # Runs on its own thread's event loop, with its own engine (`_start_relay`): its coroutines
+        # belong to that loop, never to be awaited on the service's.
         self.relay: OutboxRelay | None = None
         self._relay_thread: LoopThread | None = None
         self.extras: dict[str, Any] = {}
