@@ -91,7 +91,7 @@ async def test_one_trace_runs_from_the_registration_through_the_outbox_and_nats_
     for table in ("inbox", "municipalities", "processes", "stages"):
         assert f"INSERT INTO prozess.{table}" in under_consume[0], table
     under_record = [span for span in in_trace if parent_of(span) == record.context.span_id]
-    # The outbox row, with the NOTIFY that wakes the relay, is one statement beneath its record.
+    # The outbox row is one statement beneath its record.
     statements = [
         str((span.attributes or {}).get("db.statement") or (span.attributes or {}).get("db.query.text") or "")
         for span in under_record

@@ -14,6 +14,7 @@ from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -30,8 +31,10 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy import event as orm_event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from zwk_common import metrics
 from zwk_common.events import Envelope, EventPayload
@@ -40,6 +43,8 @@ log = logging.getLogger(__name__)
 
 PublishFn = Callable[[Envelope, dict[str, str]], Awaitable[None]]
 tracer = trace.get_tracer("zwk.outbox")
+# The outboxes a session's transaction has recorded events in, kept in its `info` until it ends.
+_RECORDED = "zwk.outbox.recorded"
 
 
 class Outbox:
@@ -60,11 +65,12 @@ class Outbox:
             Column("published_at", DateTime(timezone=True)),
             Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
         )
-        # Made once: every change of every service records an event through it. The row and the
-        # NOTIFY that wakes the relay go in one statement; NOTIFY is delivered only when the
-        # transaction commits, so the relay wakes for committed events and never sees a
-        # rolled-back one. Its parameters have names of their own (`outbox_…`), so that they never meet those of
-        # a statement that writes its own effect with the event (`with_event`).
+        # Called after a transaction that recorded events here has committed: how a relay in this
+        # process learns of them (`wake_after_commit`).
+        self._wakers: list[Callable[[], None]] = []
+        # Made once: every change of every service records an event through it. Its parameters
+        # have names of their own (`outbox_…`), so that they never meet those of a statement that
+        # writes its own effect with the event (`with_event`).
         self._recorded = (
             self.table.insert()
             .values(
@@ -78,11 +84,37 @@ class Outbox:
         self._record = self.with_event()
 
     def with_event(self, *effects: Any) -> Select[Any]:
-        """The statement that records an event (its values from `recording`) with the NOTIFY that
-        wakes the relay, and writes `effects` too (data-modifying CTEs, which run whatever the
-        statement selects): a change and its event in one round trip."""
-        statement = select(func.pg_notify(literal(self.channel), literal(""))).select_from(self._recorded)
+        """The statement that records an event (its values from `recording`) and writes `effects`
+        too (data-modifying CTEs, which run whatever the statement selects): a change and its
+        event in one round trip.
+
+        Where no relay runs in this process, the statement also sends the NOTIFY that wakes the
+        relays of others; PostgreSQL delivers it only when the transaction commits, so a relay
+        wakes for committed events and never sees a rolled-back one. Where one does run, it is
+        woken after the commit instead (`wake_after_commit`): every transaction that notifies
+        takes one lock of the whole server at its commit and holds it until the commit is
+        written, so those transactions commit one after another (benchmarks/README.md,
+        fifteenth round)."""
+        statement = (
+            select(func.pg_notify(literal(self.channel), literal("")))
+            .select_from(self._recorded)
+            .where(bindparam("outbox_notify", type_=Boolean))
+            .execution_options(**{_RECORDED: self})
+        )
         return statement.add_cte(*effects) if effects else statement
+
+    def wake_after_commit(self, waker: Callable[[], None]) -> Callable[[], None]:
+        """Call `waker` (in the committing thread) after each transaction that recorded events here
+        has committed, instead of sending a NOTIFY; returns what undoes it."""
+        self._wakers.append(waker)
+        return lambda: self._wakers.remove(waker)
+
+    def _committed(self) -> None:
+        for waker in list(self._wakers):
+            try:
+                waker()
+            except Exception:  # noqa: BLE001 - the commit stands; the relay's poll finds the events
+                log.warning("outbox %s: a relay could not be woken", self.schema, exc_info=True)
 
     async def record(self, session: AsyncSession, payload: EventPayload) -> Envelope:
         """Write `payload` as an event in the caller's transaction; it is published after commit."""
@@ -110,7 +142,9 @@ class Outbox:
                 "type": envelope.type,
                 "envelope": envelope.model_dump(mode="json", exclude_none=True),
             }
-            yield envelope, {f"outbox_{name}": value for name, value in row.items()}
+            values = {f"outbox_{name}": value for name, value in row.items()}
+            values["outbox_notify"] = not self._wakers
+            yield envelope, values
 
     async def backlog(self, session: AsyncSession) -> int:
         result = await session.execute(
@@ -208,14 +242,15 @@ class OutboxRelay:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Publish until `stop` is set, waking on NOTIFY and polling as a fallback."""
+        """Publish until `stop` is set: woken after a commit of this process or by another's
+        NOTIFY, and polling as a fallback."""
         listener = asyncio.create_task(self._listen(stop), name=f"{self.outbox.channel}-listen")
         failures = 0
         last_purge = 0.0
         loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
-                # Cleared before the claim, not after it: a NOTIFY that arrives while a batch is
+                # Cleared before the claim, not after it: a wake-up that arrives while a batch is
                 # being published is for a row the claim may have missed, and the wait below must
                 # return at once for it rather than leave the row until the next poll.
                 self._wake.clear()
@@ -261,6 +296,30 @@ class OutboxRelay:
             finally:
                 if not connection.is_closed():
                     connection.terminate()
+
+
+# Registered once for every session: a statement of `with_event` marks its session's transaction,
+# and the mark wakes the outbox's relays when that transaction commits, not before (a savepoint's
+# release is no commit), and is dropped when it rolls back.
+@orm_event.listens_for(Session, "do_orm_execute")
+def _mark_recording(state: ORMExecuteState) -> None:
+    outbox = state.execution_options.get(_RECORDED)
+    if outbox is not None:
+        state.session.info.setdefault(_RECORDED, set()).add(outbox)
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _wake_relays(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for outbox in session.info.pop(_RECORDED, ()):
+        outbox._committed()
+
+
+@orm_event.listens_for(Session, "after_soft_rollback")
+def _forget_recorded(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:
+        session.info.pop(_RECORDED, None)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

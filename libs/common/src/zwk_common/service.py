@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated, Any
 
 import nats.errors
@@ -96,6 +97,7 @@ class Runtime:
         # belong to that loop, never to be awaited on the service's.
         self.relay: OutboxRelay | None = None
         self._relay_thread: LoopThread | None = None
+        self._unwake_relay: Callable[[], None] | None = None
         self.extras: dict[str, Any] = {}
 
     async def start(self) -> None:
@@ -160,6 +162,9 @@ class Runtime:
 
         self._relay_thread = LoopThread(f"{self.name}-outbox-relay", run)
         self._relay_thread.start()
+        # Woken from this process after each commit that recorded events, not by a NOTIFY
+        # (`Outbox.with_event`); its LISTEN still hears the processes that run no relay.
+        self._unwake_relay = outbox.wake_after_commit(partial(self._relay_thread.call_soon, relay._wake.set))
 
     def consumer_name(self, upstream: str) -> str:
         """The durable consumer of this service for one upstream service."""
@@ -209,6 +214,9 @@ class Runtime:
         self.stop.set()
         for hook in self.definition.on_shutdown:
             await hook(self)
+        if self._unwake_relay is not None:
+            self._unwake_relay()
+            self._unwake_relay = None
         # Consumers and the relay finish the message or batch in hand, then return.
         stopping = [asyncio.create_task(self._relay_thread.stop(timeout=10))] if self._relay_thread else []
         done, pending = await asyncio.wait(self.tasks, timeout=10) if self.tasks else (set(), set())
@@ -299,12 +307,17 @@ class LoopThread:
 
     async def stop(self, timeout: float) -> None:
         """Ask the work to return, and wait for its thread up to `timeout` seconds."""
-        if self._loop is not None and self._stop is not None:
+        if self._stop is not None:
+            self.call_soon(self._stop.set)
+        await asyncio.to_thread(self._thread.join, timeout)
+
+    def call_soon(self, callback: Callable[[], object]) -> None:
+        """Run `callback` on this thread's loop, from any thread; once the loop has closed, nothing."""
+        if self._loop is not None:
             try:
-                self._loop.call_soon_threadsafe(self._stop.set)
+                self._loop.call_soon_threadsafe(callback)
             except RuntimeError:
                 pass  # its loop is closed: the work has ended already
-        await asyncio.to_thread(self._thread.join, timeout)
 
 
 def _new_event_loop() -> asyncio.AbstractEventLoop:

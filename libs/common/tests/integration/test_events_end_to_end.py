@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import nats.js.errors
 import pytest
-from sqlalchemy import Column, Integer, String, Table, insert, literal, select, text, update
+from sqlalchemy import Column, Integer, String, Table, func, insert, literal, select, text, update
 
 from zwk_common.cli import main as zwk
 from zwk_common.db import asyncpg_dsn, service_metadata, transaction
@@ -310,6 +310,70 @@ async def test_an_event_committed_while_the_relay_publishes_goes_out_without_wai
         finally:
             stop.set()
             await running
+
+
+async def test_a_relay_in_the_same_process_is_woken_by_the_commit_and_no_notify_is_sent(selftest_schema: None) -> None:
+    app = selftest_app(run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.relay is not None
+        await eventually(lambda: _listening(runtime, outbox.channel), message="the relay never listened")
+        # From its next wait on, the relay polls once a minute: within the test's time only a
+        # wake-up makes it publish.
+        runtime.relay.poll_seconds = 60.0
+        await send(runtime, GreetingSent(text="Vorher"))
+        await eventually(lambda: _published(runtime, 1), message="the relay never published the first event")
+        heard: list[str] = []
+        listener = await asyncpg.connect(asyncpg_dsn(runtime.settings.database_url))
+        try:
+            await listener.add_listener(outbox.channel, lambda *args: heard.append(args[3]))
+            await send(runtime, GreetingSent(text="Nachher"))
+            await eventually(lambda: _published(runtime, 2), timeout=10, message="the commit did not wake the relay")
+            # A NOTIFY of the commit would have reached the listener before this round trip's answer.
+            await listener.fetchval("SELECT 1")
+            await asyncio.sleep(0)
+            assert heard == []
+        finally:
+            await listener.close()
+
+
+async def _published(runtime: Runtime, count: int) -> bool:
+    async with runtime.sessions() as session:  # type: ignore[union-attr]
+        published = await session.scalar(
+            select(func.count()).select_from(outbox.table).where(outbox.table.c.published_at.is_not(None))
+        )
+    return published == count
+
+
+async def test_relays_are_woken_when_a_recording_transaction_commits_not_at_a_savepoint_nor_after_a_rollback(
+    selftest_schema: None,
+) -> None:
+    app = selftest_app(run_relay=False, run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.sessions is not None
+        woken: list[int] = []
+        unwake = outbox.wake_after_commit(lambda: woken.append(len(woken) + 1))
+        try:
+            async with runtime.sessions() as session:
+                async with session.begin():
+                    async with session.begin_nested():
+                        await outbox.record(session, GreetingSent(text="im Sicherungspunkt"))
+                    assert woken == [], "a savepoint's release woke the relay before the commit"
+                assert woken == [1]
+                async with session.begin():
+                    await session.execute(select(literal(1)))
+                assert woken == [1], "a transaction that recorded nothing woke the relay"
+                await session.begin()
+                await outbox.record(session, GreetingSent(text="zurückgerollt"))
+                await session.rollback()
+                async with session.begin():
+                    await session.execute(select(literal(1)))
+                assert woken == [1], "a rolled-back event woke the relay at the next commit"
+            async with runtime.sessions() as session:
+                assert await outbox.backlog(session) == 1
+        finally:
+            unwake()
 
 
 async def _listening(runtime: Runtime, channel: str) -> bool:
