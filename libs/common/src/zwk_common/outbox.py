@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy import event as orm_event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction
 
 from zwk_common import metrics
 from zwk_common.events import Envelope, EventPayload
@@ -99,7 +99,6 @@ class Outbox:
             select(func.pg_notify(literal(self.channel), literal("")))
             .select_from(self._recorded)
             .where(bindparam("outbox_notify", type_=Boolean))
-            .execution_options(**{_RECORDED: self})
         )
         return statement.add_cte(*effects) if effects else statement
 
@@ -118,14 +117,15 @@ class Outbox:
 
     async def record(self, session: AsyncSession, payload: EventPayload) -> Envelope:
         """Write `payload` as an event in the caller's transaction; it is published after commit."""
-        with self.recording(payload) as (envelope, values):
+        with self.recording(session, payload) as (envelope, values):
             await session.execute(self._record, values)
         return envelope
 
     @contextmanager
-    def recording(self, payload: EventPayload) -> Iterator[tuple[Envelope, dict[str, Any]]]:
+    def recording(self, session: AsyncSession, payload: EventPayload) -> Iterator[tuple[Envelope, dict[str, Any]]]:
         """The event of `payload` and the values of its row, for a statement of `with_event` run
-        inside: the span of recording it is open meanwhile, and the envelope carries its context."""
+        inside on `session`: the span of recording it is open meanwhile, the envelope carries its
+        context, and the session's transaction wakes this outbox's relays once it has committed."""
         envelope = Envelope.wrap(payload, source=self.source)
         with tracer.start_as_current_span(
             f"record {envelope.type}",
@@ -142,8 +142,9 @@ class Outbox:
                 "type": envelope.type,
                 "envelope": envelope.model_dump(mode="json", exclude_none=True),
             }
-            values = {f"outbox_{name}": value for name, value in row.items()}
+            values: dict[str, Any] = {f"outbox_{name}": value for name, value in row.items()}
             values["outbox_notify"] = not self._wakers
+            session.info.setdefault(_RECORDED, set()).add(self)
             yield envelope, values
 
     async def backlog(self, session: AsyncSession) -> int:
@@ -298,16 +299,9 @@ class OutboxRelay:
                     connection.terminate()
 
 
-# Registered once for every session: a statement of `with_event` marks its session's transaction,
-# and the mark wakes the outbox's relays when that transaction commits, not before (a savepoint's
-# release is no commit), and is dropped when it rolls back.
-@orm_event.listens_for(Session, "do_orm_execute")
-def _mark_recording(state: ORMExecuteState) -> None:
-    outbox = state.execution_options.get(_RECORDED)
-    if outbox is not None:
-        state.session.info.setdefault(_RECORDED, set()).add(outbox)
-
-
+# Registered once for every session: the mark `Outbox.recording` leaves on a session wakes the
+# outbox's relays when its transaction commits, not before (a savepoint's release is no commit),
+# and is dropped when it rolls back.
 @orm_event.listens_for(Session, "after_commit")
 def _wake_relays(session: Session) -> None:
     if session.in_nested_transaction():

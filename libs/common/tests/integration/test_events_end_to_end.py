@@ -163,7 +163,7 @@ async def test_a_change_written_with_its_event_in_one_statement_commits_or_rolls
             statement = outbox.with_event(insert(greetings).values(text=text_).cte("greeted"))
             with suppress(RuntimeError):
                 async with transaction(runtime.sessions) as session:
-                    with outbox.recording(GreetingSent(text=f"{text_}, sagt das Ereignis")) as (_, recorded):
+                    with outbox.recording(session, GreetingSent(text=f"{text_}, sagt das Ereignis")) as (_, recorded):
                         await session.execute(statement, recorded)
                     if fail:
                         raise RuntimeError("the change fails after the statement")
@@ -361,17 +361,23 @@ async def test_relays_are_woken_when_a_recording_transaction_commits_not_at_a_sa
                         await outbox.record(session, GreetingSent(text="im Sicherungspunkt"))
                     assert woken == [], "a savepoint's release woke the relay before the commit"
                 assert woken == [1]
+                # A change written with its event in one statement wakes it the same way.
+                async with session.begin():
+                    statement = outbox.with_event(insert(greetings).values(text="Hallo Husum").cte("greeted"))
+                    with outbox.recording(session, GreetingSent(text="mit dem Gruß")) as (_, recorded):
+                        await session.execute(statement, recorded)
+                assert woken == [1, 2]
                 async with session.begin():
                     await session.execute(select(literal(1)))
-                assert woken == [1], "a transaction that recorded nothing woke the relay"
+                assert woken == [1, 2], "a transaction that recorded nothing woke the relay"
                 await session.begin()
                 await outbox.record(session, GreetingSent(text="zurückgerollt"))
                 await session.rollback()
                 async with session.begin():
                     await session.execute(select(literal(1)))
-                assert woken == [1], "a rolled-back event woke the relay at the next commit"
+                assert woken == [1, 2], "a rolled-back event woke the relay at the next commit"
             async with runtime.sessions() as session:
-                assert await outbox.backlog(session) == 1
+                assert await outbox.backlog(session) == 2
         finally:
             unwake()
 

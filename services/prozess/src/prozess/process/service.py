@@ -371,7 +371,7 @@ async def _transition(
     reason: str | None = None,
 ) -> None:
     """The change in the history and the process's summary, and its event: one statement."""
-    with outbox.recording(event) as (_, recorded):
+    with outbox.recording(repository.session, event) as (_, recorded):
         await repository.record_transition(
             process.id, stage.value, from_status, to_status, at, caller.subject, reason, recorded
         )
