@@ -102,6 +102,16 @@ async def selftest_schema(zwk_clean: dict[str, str]) -> AsyncIterator[None]:
         yield
 
 
+@pytest.fixture
+async def runtime_without_relay(selftest_schema: None) -> AsyncIterator[Runtime]:
+    """The service running with neither relay nor consumers: the test drives its outbox itself."""
+    app = selftest_app(run_relay=False, run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        assert runtime.sessions is not None
+        yield runtime
+
+
 def selftest_app(parallel_by_entity: bool | frozenset[str] = False, **overrides: object):  # type: ignore[no-untyped-def]
     settings = ServiceSettings(event_max_deliveries=3, **overrides)  # type: ignore[arg-type]
     return create_service_app(
@@ -199,37 +209,36 @@ async def test_a_republished_outbox_row_is_dropped_by_the_server(selftest_schema
         assert info.state.messages == 1
 
 
-async def test_a_batch_the_relay_could_not_publish_stays_pending_and_goes_out_in_order(selftest_schema: None) -> None:
-    app = selftest_app(run_relay=False, run_consumers=False)
-    async with running_app(app):
-        runtime: Runtime = app.state.runtime
-        assert runtime.sessions is not None
-        await send(runtime, *(GreetingSent(text=f"Gruß {i}") for i in range(5)))
-        sent: list[str] = []
+async def test_a_batch_the_relay_could_not_publish_stays_pending_and_goes_out_in_order(
+    runtime_without_relay: Runtime,
+) -> None:
+    runtime = runtime_without_relay
+    await send(runtime, *(GreetingSent(text=f"Gruß {i}") for i in range(5)))
+    sent: list[str] = []
 
-        async def publish_failing_on_the_third(envelope: Envelope, _headers: dict[str, str]) -> None:
-            if len(sent) == 2:
-                raise ConnectionError("JetStream went away")
-            sent.append(envelope.data["text"])
+    async def publish_failing_on_the_third(envelope: Envelope, _headers: dict[str, str]) -> None:
+        if len(sent) == 2:
+            raise ConnectionError("JetStream went away")
+        sent.append(envelope.data["text"])
 
-        relay = OutboxRelay(outbox, runtime.sessions, publish_failing_on_the_third, listen_dsn=None, batch_size=4)
-        with pytest.raises(ConnectionError):
-            await relay.publish_pending()
-        async with runtime.sessions() as session:
-            assert await outbox.backlog(session) == 5
+    relay = OutboxRelay(outbox, runtime.sessions, publish_failing_on_the_third, listen_dsn=None, batch_size=4)
+    with pytest.raises(ConnectionError):
+        await relay.publish_pending()
+    async with runtime.sessions() as session:
+        assert await outbox.backlog(session) == 5
 
-        sent.clear()
+    sent.clear()
 
-        async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
-            sent.append(envelope.data["text"])
+    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
+        sent.append(envelope.data["text"])
 
-        relay = OutboxRelay(outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4)
-        assert await relay.publish_pending() == 4
-        assert await relay.publish_pending() == 1
-        assert await relay.publish_pending() == 0
-        assert sent == [f"Gruß {i}" for i in range(5)]
-        async with runtime.sessions() as session:
-            assert await outbox.backlog(session) == 0
+    relay = OutboxRelay(outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4)
+    assert await relay.publish_pending() == 4
+    assert await relay.publish_pending() == 1
+    assert await relay.publish_pending() == 0
+    assert sent == [f"Gruß {i}" for i in range(5)]
+    async with runtime.sessions() as session:
+        assert await outbox.backlog(session) == 0
 
 
 async def test_the_relay_publishes_while_the_service_loop_is_busy_and_stops_with_the_service(
@@ -272,44 +281,41 @@ async def _published_within(dsn: str, seconds: float) -> bool:
 
 
 async def test_an_event_committed_while_the_relay_publishes_goes_out_without_waiting_for_the_poll(
-    selftest_schema: None,
+    runtime_without_relay: Runtime,
 ) -> None:
-    app = selftest_app(run_relay=False, run_consumers=False)
-    async with running_app(app):
-        runtime: Runtime = app.state.runtime
-        assert runtime.sessions is not None
-        sent: list[str] = []
-        publishing = asyncio.Event()
-        go_on = asyncio.Event()
+    runtime = runtime_without_relay
+    sent: list[str] = []
+    publishing = asyncio.Event()
+    go_on = asyncio.Event()
 
-        async def publish_held_on_the_first(envelope: Envelope, _headers: dict[str, str]) -> None:
-            if not sent:
-                publishing.set()
-                await go_on.wait()
-            sent.append(envelope.data["text"])
+    async def publish_held_on_the_first(envelope: Envelope, _headers: dict[str, str]) -> None:
+        if not sent:
+            publishing.set()
+            await go_on.wait()
+        sent.append(envelope.data["text"])
 
-        # Polling once a minute: within the test's time only a NOTIFY can wake the relay.
-        relay = OutboxRelay(
-            outbox,
-            runtime.sessions,
-            publish_held_on_the_first,
-            listen_dsn=asyncpg_dsn(runtime.settings.database_url),
-            poll_seconds=60.0,
-        )
-        stop = asyncio.Event()
-        running = asyncio.create_task(relay.run(stop))
-        try:
-            await eventually(lambda: _listening(runtime, outbox.channel), message="the relay never listened")
-            await send(runtime, GreetingSent(text="Erste"))
-            await asyncio.wait_for(publishing.wait(), timeout=10)
-            # Committed while the first batch is still being published: its NOTIFY comes now.
-            await send(runtime, GreetingSent(text="Zweite"))
-            await eventually(relay._wake.is_set, message="the second event's NOTIFY never arrived")
-            go_on.set()
-            await eventually(lambda: sent == ["Erste", "Zweite"], message="the second one waited for the poll")
-        finally:
-            stop.set()
-            await running
+    # Polling once a minute: within the test's time only a NOTIFY can wake the relay.
+    relay = OutboxRelay(
+        outbox,
+        runtime.sessions,
+        publish_held_on_the_first,
+        listen_dsn=asyncpg_dsn(runtime.settings.database_url),
+        poll_seconds=60.0,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await eventually(lambda: _listening(runtime, outbox.channel), message="the relay never listened")
+        await send(runtime, GreetingSent(text="Erste"))
+        await asyncio.wait_for(publishing.wait(), timeout=10)
+        # Committed while the first batch is still being published: its NOTIFY comes now.
+        await send(runtime, GreetingSent(text="Zweite"))
+        await eventually(relay._wake.is_set, message="the second event's NOTIFY never arrived")
+        go_on.set()
+        await eventually(lambda: sent == ["Erste", "Zweite"], message="the second one waited for the poll")
+    finally:
+        stop.set()
+        await running
 
 
 async def test_a_relay_in_the_same_process_is_woken_by_the_commit_and_no_notify_is_sent(selftest_schema: None) -> None:
@@ -346,40 +352,37 @@ async def _published(runtime: Runtime, count: int) -> bool:
 
 
 async def test_relays_are_woken_when_a_recording_transaction_commits_not_at_a_savepoint_nor_after_a_rollback(
-    selftest_schema: None,
+    runtime_without_relay: Runtime,
 ) -> None:
-    app = selftest_app(run_relay=False, run_consumers=False)
-    async with running_app(app):
-        runtime: Runtime = app.state.runtime
-        assert runtime.sessions is not None
-        woken: list[int] = []
-        unwake = outbox.wake_after_commit(lambda: woken.append(len(woken) + 1))
-        try:
-            async with runtime.sessions() as session:
-                async with session.begin():
-                    async with session.begin_nested():
-                        await outbox.record(session, GreetingSent(text="im Sicherungspunkt"))
-                    assert woken == [], "a savepoint's release woke the relay before the commit"
-                assert woken == [1]
-                # A change written with its event in one statement wakes it the same way.
-                async with session.begin():
-                    statement = outbox.with_event(insert(greetings).values(text="Hallo Husum").cte("greeted"))
-                    with outbox.recording(session, GreetingSent(text="mit dem Gruß")) as (_, recorded):
-                        await session.execute(statement, recorded)
-                assert woken == [1, 2]
-                async with session.begin():
-                    await session.execute(select(literal(1)))
-                assert woken == [1, 2], "a transaction that recorded nothing woke the relay"
-                await session.begin()
-                await outbox.record(session, GreetingSent(text="zurückgerollt"))
-                await session.rollback()
-                async with session.begin():
-                    await session.execute(select(literal(1)))
-                assert woken == [1, 2], "a rolled-back event woke the relay at the next commit"
-            async with runtime.sessions() as session:
-                assert await outbox.backlog(session) == 2
-        finally:
-            unwake()
+    runtime = runtime_without_relay
+    woken: list[int] = []
+    unwake = outbox.wake_after_commit(lambda: woken.append(len(woken) + 1))
+    try:
+        async with runtime.sessions() as session:
+            async with session.begin():
+                async with session.begin_nested():
+                    await outbox.record(session, GreetingSent(text="im Sicherungspunkt"))
+                assert woken == [], "a savepoint's release woke the relay before the commit"
+            assert woken == [1]
+            # A change written with its event in one statement wakes it the same way.
+            async with session.begin():
+                statement = outbox.with_event(insert(greetings).values(text="Hallo Husum").cte("greeted"))
+                with outbox.recording(session, GreetingSent(text="mit dem Gruß")) as (_, recorded):
+                    await session.execute(statement, recorded)
+            assert woken == [1, 2]
+            async with session.begin():
+                await session.execute(select(literal(1)))
+            assert woken == [1, 2], "a transaction that recorded nothing woke the relay"
+            await session.begin()
+            await outbox.record(session, GreetingSent(text="zurückgerollt"))
+            await session.rollback()
+            async with session.begin():
+                await session.execute(select(literal(1)))
+            assert woken == [1, 2], "a rolled-back event woke the relay at the next commit"
+        async with runtime.sessions() as session:
+            assert await outbox.backlog(session) == 2
+    finally:
+        unwake()
 
 
 async def _listening(runtime: Runtime, channel: str) -> bool:
