@@ -126,6 +126,9 @@ class Outbox:
         """The event of `payload` and the values of its row, for a statement of `with_event` run
         inside on `session`: the span of recording it is open meanwhile, the envelope carries its
         context, and the session's transaction wakes this outbox's relays once it has committed."""
+        # A session whose statements commit one by one (a consumer's `OneStatement`) has no commit
+        # to wait for: the statement wakes the relays as soon as it has run.
+        autocommit = session.sync_session.get_bind().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
         envelope = Envelope.wrap(payload, source=self.source)
         with tracer.start_as_current_span(
             f"record {envelope.type}",
@@ -144,8 +147,11 @@ class Outbox:
             }
             values: dict[str, Any] = {f"outbox_{name}": value for name, value in row.items()}
             values["outbox_notify"] = not self._wakers
-            session.info.setdefault(_RECORDED, set()).add(self)
+            if not autocommit:
+                session.info.setdefault(_RECORDED, set()).add(self)
             yield envelope, values
+            if autocommit:
+                self._committed()
 
     async def backlog(self, session: AsyncSession) -> int:
         result = await session.execute(

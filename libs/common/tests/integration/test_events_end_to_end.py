@@ -379,8 +379,13 @@ async def test_relays_are_woken_when_a_recording_transaction_commits_not_at_a_sa
             async with session.begin():
                 await session.execute(select(literal(1)))
             assert woken == [1, 2], "a rolled-back event woke the relay at the next commit"
+        # A statement that commits by itself (a consumer's `OneStatement`) wakes it once it has run.
+        autocommit = runtime.sessions.kw["bind"].execution_options(isolation_level="AUTOCOMMIT")
+        async with runtime.sessions(bind=autocommit) as session:
+            await outbox.record(session, GreetingSent(text="ohne Transaktion"))
+            assert woken == [1, 2, 3], "a statement that committed by itself did not wake the relay"
         async with runtime.sessions() as session:
-            assert await outbox.backlog(session) == 2
+            assert await outbox.backlog(session) == 3
     finally:
         unwake()
 
