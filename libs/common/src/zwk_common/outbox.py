@@ -248,6 +248,11 @@ class OutboxRelay:
             result = await session.execute(delete(table).where(table.c.published_at < cutoff))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    def wake(self) -> None:
+        """Publish what is pending now rather than at the next poll; call it on the loop that runs
+        `run` (from another thread, through that loop's `call_soon_threadsafe`)."""
+        self._wake.set()
+
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set: woken after a commit of this process or by another's
         NOTIFY, and polling as a fallback."""
@@ -294,8 +299,8 @@ class OutboxRelay:
             lost = asyncio.Event()
             try:
                 connection.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await connection.add_listener(self.outbox.channel, lambda *_: self._wake.set())
-                self._wake.set()
+                await connection.add_listener(self.outbox.channel, lambda *_: self.wake())
+                self.wake()
                 while not stop.is_set() and not lost.is_set() and not connection.is_closed():
                     await _wait_any(stop, lost, 5.0)
             except Exception:  # noqa: BLE001

@@ -164,7 +164,7 @@ class Runtime:
         self._relay_thread.start()
         # Woken from this process after each commit that recorded events, not by a NOTIFY
         # (`Outbox.with_event`); its LISTEN still hears the processes that run no relay.
-        self._unwake_relay = outbox.wake_after_commit(partial(self._relay_thread.call_soon, relay._wake.set))
+        self._unwake_relay = outbox.wake_after_commit(partial(self._relay_thread.call_soon, relay.wake))
 
     def consumer_name(self, upstream: str) -> str:
         """The durable consumer of this service for one upstream service."""
