@@ -343,6 +343,23 @@ async def test_a_relay_in_the_same_process_is_woken_by_the_commit_and_no_notify_
             await listener.close()
 
 
+async def test_once_the_service_with_the_relay_has_stopped_a_commit_notifies_again(selftest_schema: None) -> None:
+    async with running_app(selftest_app(run_consumers=False)):
+        pass
+    # Its relay is no longer there to be woken: a process without one must send the NOTIFY.
+    app = selftest_app(run_relay=False, run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        heard: list[str] = []
+        listener = await asyncpg.connect(asyncpg_dsn(runtime.settings.database_url))
+        try:
+            await listener.add_listener(outbox.channel, lambda *args: heard.append(args[3]))
+            await send(runtime, GreetingSent(text="Danach"))
+            await eventually(lambda: heard == [""], message="the commit sent no NOTIFY")
+        finally:
+            await listener.close()
+
+
 async def _published(runtime: Runtime, count: int) -> bool:
     async with runtime.sessions() as session:  # type: ignore[union-attr]
         published = await session.scalar(
