@@ -38,7 +38,13 @@ from zwk_common.messaging import EventBus, EventConsumer, Handler, group_handler
 from zwk_common.outbox import Outbox, OutboxRelay, PublishFn
 from zwk_common.pagination import Page, PageDep, decode_cursor, encode_cursor
 from zwk_common.settings import ServiceSettings
-from zwk_common.telemetry import configure_logging, configure_tracing, instrument_app, instrument_engine
+from zwk_common.telemetry import (
+    NO_FRAMEWORK_TELEMETRY,
+    configure_logging,
+    configure_tracing,
+    instrument_app,
+    instrument_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -471,6 +477,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
         version=definition.version,
         description=definition.description,
         lifespan=lifespan,
+        telemetry=NO_FRAMEWORK_TELEMETRY,
     )
     install_problem_handlers(app)
     if definition.metadata is not None:
