@@ -3,7 +3,7 @@
 One trace follows a change through the platform; its spans are named so that
 each step reads as a verb and what it acts on:
 
-- `POST /municipalities` (server): the request, named by the FastAPI instrumentation;
+- `POST /municipalities` (server): the request, named by its route (`RequestSpans`);
 - `record <event type>` (internal): the event written into the outbox; its context
   is stored in the envelope (`traceparent`), so the trace survives the commit;
 - `publish <event type>` (producer): the relay publishing it; the context travels
