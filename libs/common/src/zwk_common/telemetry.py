@@ -201,8 +201,9 @@ class RequestSpans:
     In place of OpenTelemetry's FastAPI instrumentation, which worked out every attribute of every
     request and matched the route a second time to name the span, whether or not anything recorded
     it: that doubled the cost of a small request to a service (about 200 µs more than the endpoint
-    alone, benchmarks/README.md, step 67). Here an unrecorded request costs reading two headers and
-    a span that keeps the trace id for the logs and the calls and events it causes.
+    alone, benchmarks/README.md, step 67). Here an unrecorded request costs a look through its headers
+    for the trace context and a span that keeps the trace id for the logs and the calls and events it
+    causes.
     """
 
     def __init__(self, app: Any) -> None:
