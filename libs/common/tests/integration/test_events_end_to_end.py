@@ -407,6 +407,28 @@ async def test_relays_are_woken_when_a_recording_transaction_commits_not_at_a_sa
         unwake()
 
 
+async def test_a_relay_that_cannot_be_woken_leaves_the_commit_standing_and_the_others_woken(
+    runtime_without_relay: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("the relay's loop is gone")
+
+    woken: list[str] = []
+    undo = [outbox.wake_after_commit(broken), outbox.wake_after_commit(lambda: woken.append("woken"))]
+    try:
+        # The waker runs after the commit: its failure must not turn a committed change into an error.
+        async with transaction(runtime_without_relay.sessions) as session:
+            await outbox.record(session, GreetingSent(text="trotzdem gespeichert"))
+    finally:
+        for unwake in undo:
+            unwake()
+    assert woken == ["woken"]
+    assert "a relay could not be woken" in caplog.text
+    async with runtime_without_relay.sessions() as session:
+        # Left for the relay's poll to find.
+        assert await outbox.backlog(session) == 1
+
+
 async def _listening(runtime: Runtime, channel: str) -> bool:
     async with runtime.sessions() as session:  # type: ignore[union-attr]
         # asyncpg's LISTEN is the last statement its connection ran, for as long as it listens.
