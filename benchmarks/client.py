@@ -71,6 +71,9 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     results: list[Any] = field(default_factory=list)
     seconds: float = 0.0
+    # Under `paced`: each item's place in the schedule (seconds after the first) and its answer's
+    # seconds, None where it failed; in the order the answers came.
+    timeline: list[tuple[float, float | None]] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -119,14 +122,16 @@ async def paced(
     started = loop.time()
     total = int(rate * seconds)
 
-    async def one(item: T) -> None:
+    async def one(item: T, due: float) -> None:
         try:
             result, elapsed = await work(item)
         except (CallFailed, *HTTP_ERRORS) as exc:
             outcome.errors.append(f"{type(exc).__name__}: {exc}")
+            outcome.timeline.append((due, None))
             return
         outcome.latencies.append(elapsed)
         outcome.results.append(result)
+        outcome.timeline.append((due, elapsed))
 
     for n in range(total):
         try:
@@ -137,7 +142,7 @@ async def paced(
         delay = due - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(item)))
+        tasks.append(asyncio.create_task(one(item, n / rate)))
     await asyncio.gather(*tasks)
     outcome.seconds = loop.time() - started
     return outcome

@@ -73,6 +73,11 @@ def test_the_benchmark_runs_every_scenario_at_the_smallest_size(zwk_clean: dict[
         assert [half["count"] for half in halves] == [pipeline["commit_to_inbox"]["count"]] * 2, pipeline
     else:
         assert halves == (None, None), pipeline
+    # Every post is in the answers of the second of the schedule it was posted in.
+    by_second = pipeline["answers_by_second"]
+    assert [row["second"] for row in by_second] == list(range(len(by_second))), by_second
+    assert sum(row["answered"] for row in by_second) == scenarios["4 pipeline: stage transitions"]["count"]
+    assert sum(row["failed"] for row in by_second) == scenarios["4 pipeline: stage transitions"]["errors"]
     # The footprint counts each page once (PSS): a service's share of the library code the others
     # map too is less than the whole of it that its RSS counts.
     for label in ("after start", "after load"):

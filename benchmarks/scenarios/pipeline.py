@@ -101,6 +101,29 @@ async def tick_checklists(bench: Bench, chosen: list[Participant]) -> tuple[int,
     return outcome.done, outcome.errors, outcome.seconds
 
 
+def answers_by_second(timeline: list[tuple[float, float | None]]) -> list[dict[str, Any]]:
+    """The answers to the posts of each second of the schedule: how many, their p50, p99 and
+    slowest, and how many failed. A slow stretch and the refusals it causes show where they fell."""
+    seconds: dict[int, list[float | None]] = {}
+    for due, elapsed in timeline:
+        seconds.setdefault(int(due), []).append(elapsed)
+    rows = []
+    for second in sorted(seconds):
+        answered = [e for e in seconds[second] if e is not None]
+        latency = Latency.of(answered)
+        rows.append(
+            {
+                "second": second,
+                "answered": latency.count,
+                "failed": len(seconds[second]) - latency.count,
+                "p50_ms": round(latency.p50_ms, 1) if latency.p50_ms is not None else None,
+                "p99_ms": round(latency.p99_ms, 1) if latency.p99_ms is not None else None,
+                "max_ms": round(latency.max_ms, 1) if latency.max_ms is not None else None,
+            }
+        )
+    return rows
+
+
 def _slope(points: list[tuple[float, float]]) -> float:
     """Least-squares slope of (t, y)."""
     if len(points) < 2:
@@ -194,6 +217,7 @@ async def scenario(bench: Bench) -> list[Result]:
         "drained_seconds_after_last_post": round(drained, 2),
         "drain_wall_seconds": round(drain_seconds, 2),
         "response_latency_ms": result.latency.__dict__ if result.latency else None,
+        "answers_by_second": answers_by_second(outcome.timeline),
     }
     p99 = inbox.p99_ms
     result.targets = [
