@@ -42,12 +42,20 @@ def asyncpg_dsn(url: str) -> str:
 def create_engine(settings: ServiceSettings, *, application_name: str, pool_size: int | None = None) -> AsyncEngine:
     """An engine whose pool survives a database restart: closed connections are replaced, old ones recycled.
 
-    `pool_size` (else the settings') connections are kept, as many again opened at peaks."""
+    At most `pool_size` (else the settings') connections, opened as needed and kept; at a peak a
+    unit of work waits for one of them (up to `pool_timeout`) rather than opening another."""
     size = pool_size or settings.database_pool_size
     engine = create_async_engine(
         async_url(settings.database_url),
         pool_size=size,
-        max_overflow=size,
+        # No connections beyond the pool's, which SQLAlchemy would close again as soon as they
+        # come back. A service's process is bound by its CPU, so more transactions at once add no
+        # throughput, while every connection opened at a peak costs the service and PostgreSQL
+        # more than the wait for a kept one (a new backend warms its caches and prepares every
+        # statement anew). With as many again opened at each peak, the pipeline benchmark's
+        # answers stalled for up to a second whenever prozess's requests bunched up
+        # (benchmarks/README.md, seventeenth round).
+        max_overflow=0,
         # Not SQLAlchemy's pre-ping: it costs three round trips (BEGIN, a query, ROLLBACK) on every
         # checkout, about 3 % of a service's CPU; `_replace_closed` below costs none.
         pool_pre_ping=False,

@@ -1,6 +1,9 @@
-"""The services' engine: a connection the server closed is replaced before a request gets it."""
+"""The services' engine: a connection the server closed is replaced before a request gets it, and a peak
+waits for a kept connection rather than opening more."""
 
 from __future__ import annotations
+
+import asyncio
 
 import asyncpg
 from sqlalchemy import text
@@ -60,5 +63,35 @@ async def test_a_checkout_sends_nothing_to_the_server_before_the_unit_of_work(zw
             await connection.execute(text("SELECT 2"))
 
         assert statements[seen_before:] == ["BEGIN;", "ROLLBACK;"], statements
+    finally:
+        await engine.dispose()
+
+
+async def test_at_a_peak_a_unit_of_work_waits_for_a_kept_connection_and_opens_none_beyond_the_pool(
+    zwk_database_url: str,
+) -> None:
+    engine = create_engine(
+        ServiceSettings(database_url=zwk_database_url, database_pool_size=2), application_name="engine-test"
+    )
+    try:
+        async with engine.connect() as first, engine.connect() as second:
+            held = {
+                (await first.execute(text("SELECT pg_backend_pid()"))).scalar_one(),
+                (await second.execute(text("SELECT pg_backend_pid()"))).scalar_one(),
+            }
+
+            async def third_unit_of_work() -> int:
+                async with engine.connect() as connection:
+                    return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+            third = asyncio.create_task(third_unit_of_work())
+            await asyncio.sleep(0.3)
+            # Both connections are in use: the third waits rather than opening a connection of its own.
+            assert not third.done()
+            await first.close()
+            backend = await asyncio.wait_for(third, timeout=5)
+        # It ran on the connection the first gave back, which the pool kept.
+        assert backend in held
+        assert engine.pool.checkedin() == 2
     finally:
         await engine.dispose()
