@@ -7,18 +7,23 @@ import asyncio
 
 import asyncpg
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from zwk_common.db import asyncpg_dsn, create_engine
 from zwk_common.settings import ServiceSettings
 from zwk_common.testing import eventually
 
 
+def service_engine(database_url: str, *, pool_size: int) -> AsyncEngine:
+    """An engine as a service makes it, with a pool of `pool_size`."""
+    settings = ServiceSettings(database_url=database_url, database_pool_size=pool_size)
+    return create_engine(settings, application_name="engine-test")
+
+
 async def test_a_connection_the_server_closed_is_replaced_and_the_next_unit_of_work_succeeds(
     zwk_database_url: str,
 ) -> None:
-    engine = create_engine(
-        ServiceSettings(database_url=zwk_database_url, database_pool_size=1), application_name="engine-test"
-    )
+    engine = service_engine(zwk_database_url, pool_size=1)
     try:
         async with engine.connect() as connection:
             first_backend = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
@@ -46,9 +51,7 @@ async def test_a_connection_the_server_closed_is_replaced_and_the_next_unit_of_w
 
 
 async def test_a_checkout_sends_nothing_to_the_server_before_the_unit_of_work(zwk_database_url: str) -> None:
-    engine = create_engine(
-        ServiceSettings(database_url=zwk_database_url, database_pool_size=1), application_name="engine-test"
-    )
+    engine = service_engine(zwk_database_url, pool_size=1)
     statements: list[str] = []
     try:
         async with engine.connect() as connection:
@@ -70,9 +73,7 @@ async def test_a_checkout_sends_nothing_to_the_server_before_the_unit_of_work(zw
 async def test_at_a_peak_a_unit_of_work_waits_for_a_kept_connection_and_opens_none_beyond_the_pool(
     zwk_database_url: str,
 ) -> None:
-    engine = create_engine(
-        ServiceSettings(database_url=zwk_database_url, database_pool_size=2), application_name="engine-test"
-    )
+    engine = service_engine(zwk_database_url, pool_size=2)
     try:
         async with engine.connect() as first, engine.connect() as second:
             held = {
