@@ -52,9 +52,9 @@ def create_engine(settings: ServiceSettings, *, application_name: str, pool_size
         # come back. A service's process is bound by its CPU, so more transactions at once add no
         # throughput, while every connection opened at a peak costs the service and PostgreSQL
         # more than the wait for a kept one (a new backend warms its caches and prepares every
-        # statement anew). With as many again opened at each peak, the pipeline benchmark's
-        # answers stalled for up to a second whenever prozess's requests bunched up
-        # (benchmarks/README.md, seventeenth round).
+        # statement anew). With as many again opened at each peak, every bunch of prozess's
+        # requests in the pipeline benchmark paid for new connections, and its slow stretches of
+        # answers drew out to a second (benchmarks/README.md, seventeenth round).
         max_overflow=0,
         # Not SQLAlchemy's pre-ping: it costs three round trips (BEGIN, a query, ROLLBACK) on every
         # checkout, about 3 % of a service's CPU; `_replace_closed` below costs none.
