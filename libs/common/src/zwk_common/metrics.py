@@ -43,6 +43,29 @@ DELIVERY_LATENCY = Histogram(
 )
 
 
+def matched_route(scope: Scope) -> str | None:
+    """The path template of the route that answered, e.g. `/municipalities/{id}`; None if none matched.
+
+    The router writes the matched route into the scope it was given, which is the one an ASGI
+    middleware passed on."""
+    return getattr(scope.get("route"), "path", None)
+
+
+class ResponseStatus:
+    """An ASGI `send` that notes the status the app answers with (None until it starts answering)."""
+
+    __slots__ = ("send", "status")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status: int | None = None
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self.send(message)
+
+
 class RequestTimer:
     """Observes REQUEST_LATENCY for every HTTP request, by route, method and status.
 
@@ -58,17 +81,11 @@ class RequestTimer:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # what the caller gets if the app fails before it answers
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        sending = ResponseStatus(send)
         try:
             await self.app(scope, receive, sending)
         finally:
-            # The router writes the matched route into the scope it was given, which is this one.
-            path = getattr(scope.get("route"), "path", "unmatched")
-            REQUEST_LATENCY.labels(path, scope["method"], str(status)).observe(time.perf_counter() - started)
+            # A 500 is what the caller gets if the app fails before it answers.
+            status = sending.status if sending.status is not None else 500
+            route = matched_route(scope) or "unmatched"
+            REQUEST_LATENCY.labels(route, scope["method"], str(status)).observe(time.perf_counter() - started)

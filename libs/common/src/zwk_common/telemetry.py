@@ -42,6 +42,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.util.types import Attributes
 
+from zwk_common.metrics import ResponseStatus, matched_route
+
 _configured = False
 
 
@@ -217,14 +219,7 @@ class RequestSpans:
         carrier = {name.decode(): value.decode("latin-1") for name, value in scope["headers"] if name in _PROPAGATED}
         method = scope["method"]
         span = self.tracer.start_span(method, context=extract(carrier) if carrier else None, kind=trace.SpanKind.SERVER)
-        status: int | None = None
-
-        async def sending(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        sending = ResponseStatus(send)
         failure: BaseException | None = None
         with trace.use_span(span, end_on_exit=False, record_exception=False, set_status_on_exception=False):
             try:
@@ -234,15 +229,14 @@ class RequestSpans:
                 raise
             finally:
                 if span.is_recording():
-                    _describe_request(span, scope, method, status, failure)
+                    _describe_request(span, scope, method, sending.status, failure)
                 span.end()
 
 
 def _describe_request(
     span: trace.Span, scope: dict[str, Any], method: str, status: int | None, failure: BaseException | None
 ) -> None:
-    # The router wrote the matched route into the scope it was given, which is this one.
-    route = getattr(scope.get("route"), "path", None)
+    route = matched_route(scope)
     if route is not None:
         span.update_name(f"{method} {route}")
         span.set_attribute("http.route", route)
