@@ -241,6 +241,46 @@ async def test_a_batch_the_relay_could_not_publish_stays_pending_and_goes_out_in
         assert await outbox.backlog(session) == 0
 
 
+async def test_the_relay_vacuums_its_outbox_once_it_has_published_so_many_rows(runtime_without_relay: Runtime) -> None:
+    runtime = runtime_without_relay
+    sent: list[str] = []
+
+    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
+        sent.append(envelope.data["text"])
+
+    relay = OutboxRelay(
+        outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4, poll_seconds=0.05, vacuum_every=6
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await send(runtime, *(GreetingSent(text=f"Gruß {i}") for i in range(5)))
+        await eventually(lambda: len(sent) == 5, message="the relay did not publish the first five")
+        await asyncio.sleep(0.3)  # several polls: five rows are not yet enough
+        assert await _vacuums_of_the_outbox(runtime) == 0
+        await send(runtime, GreetingSent(text="Gruß 5"))
+        await eventually(
+            lambda: _vacuums_of_the_outbox(runtime), message="the relay did not vacuum after the sixth row"
+        )
+        assert await _vacuums_of_the_outbox(runtime) == 1
+        assert len(sent) == 6
+    finally:
+        stop.set()
+        await running
+
+
+async def _vacuums_of_the_outbox(runtime: Runtime) -> int:
+    """How often the selftest outbox was vacuumed by a VACUUM command (autovacuum is counted apart)."""
+    connection = await asyncpg.connect(asyncpg_dsn(runtime.settings.database_url))
+    try:
+        count = await connection.fetchval(
+            "SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'zwk_selftest' AND relname = 'outbox'"
+        )
+    finally:
+        await connection.close()
+    return int(count)
+
+
 async def test_the_relay_publishes_while_the_service_loop_is_busy_and_stops_with_the_service(
     selftest_schema: None,
 ) -> None:
