@@ -253,12 +253,13 @@ class OutboxRelay:
     async def vacuum(self) -> None:
         """VACUUM the outbox, on a connection of the relay's own outside any transaction.
 
-        Every row the relay marks published leaves a dead row, and a dead entry in the pending
-        index that each claim walks from its oldest entry. Autovacuum looks at a database once a
-        minute, too seldom for 200 events a second: in a full benchmark the claim became
-        PostgreSQL's most frequent statement on the CPU while the outbox's dead rows grew to
-        10,000, and once autovacuum had removed them PostgreSQL's CPU fell from two thirds of a
-        core to a quarter (benchmarks/README.md, eighteenth round)."""
+        Every row the relay marks published leaves a dead row, and an entry in the pending index
+        that each claim passes over until a VACUUM removes it; where the claim's scans cannot mark
+        such entries dead, it visits each one's row again. Autovacuum visits a database at most once
+        a minute, and a table once a fifth of it is dead: in a full benchmark the claim became
+        PostgreSQL's most frequent statement on the CPU while the outbox's dead rows grew to 10,800,
+        and once autovacuum had removed them PostgreSQL's CPU fell from two thirds of a core to a
+        quarter (benchmarks/README.md, seventeenth and eighteenth rounds)."""
         async with self.sessions() as session:
             connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             await connection.exec_driver_sql(self._vacuum)
