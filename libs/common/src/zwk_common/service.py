@@ -149,7 +149,8 @@ class Runtime:
         """
         # Not instrumented: a claim's span would be a trace of its own, every few milliseconds;
         # each event's `publish` span joins the trace of the change that recorded it.
-        engine = create_engine(self.settings, application_name=f"{self.name}-relay", pool_size=1)
+        # Two connections: one for the claims, one for the VACUUM that runs beside them.
+        engine = create_engine(self.settings, application_name=f"{self.name}-relay", pool_size=2)
         bus = EventBus(self.settings, client_name=f"{self.name}-relay")
         self.relay = OutboxRelay(
             outbox, create_sessionmaker(engine), _publisher(bus), listen_dsn=asyncpg_dsn(self.settings.database_url)

@@ -269,6 +269,70 @@ async def test_the_relay_vacuums_its_outbox_once_it_has_published_so_many_rows(r
         await running
 
 
+async def test_the_relay_goes_on_publishing_while_its_vacuum_runs(runtime_without_relay: Runtime) -> None:
+    runtime = runtime_without_relay
+    sent: list[str] = []
+    vacuum_started = asyncio.Event()
+    vacuum_may_end = asyncio.Event()
+
+    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
+        sent.append(envelope.data["text"])
+
+    async def slow_vacuum() -> None:
+        # A VACUUM of a large outbox, held until the test lets it end.
+        vacuum_started.set()
+        await vacuum_may_end.wait()
+
+    relay = OutboxRelay(
+        outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4, poll_seconds=0.05, vacuum_every=2
+    )
+    relay.vacuum = slow_vacuum  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await send(runtime, GreetingSent(text="Erste"), GreetingSent(text="Zweite"))
+        await asyncio.wait_for(vacuum_started.wait(), timeout=10)
+        await send(runtime, *(GreetingSent(text=f"Weitere {i}") for i in range(3)))
+        # The VACUUM is held until the end of the test: only a relay that does not wait for it
+        # publishes the three that came after.
+        await eventually(lambda: len(sent) == 5, message="the relay waited for its VACUUM")
+    finally:
+        vacuum_may_end.set()
+        stop.set()
+        await running
+
+
+async def test_a_vacuum_that_fails_is_logged_and_the_relay_goes_on(
+    runtime_without_relay: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = runtime_without_relay
+    sent: list[str] = []
+
+    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
+        sent.append(envelope.data["text"])
+
+    async def failing_vacuum() -> None:
+        raise PermissionError("must be owner of table outbox")
+
+    relay = OutboxRelay(
+        outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4, poll_seconds=0.05, vacuum_every=2
+    )
+    relay.vacuum = failing_vacuum  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await send(runtime, GreetingSent(text="Erste"), GreetingSent(text="Zweite"))
+        await eventually(
+            lambda: any("VACUUM of zwk_selftest failed: PermissionError" in r.getMessage() for r in caplog.records),
+            message="the failed VACUUM was not logged",
+        )
+        await send(runtime, GreetingSent(text="Dritte"))
+        await eventually(lambda: sent == ["Erste", "Zweite", "Dritte"], message="the relay stopped publishing")
+    finally:
+        stop.set()
+        await running
+
+
 async def _vacuums_of_the_outbox(runtime: Runtime) -> int:
     """How often the selftest outbox was vacuumed by a VACUUM command (autovacuum is counted apart)."""
     connection = await asyncpg.connect(asyncpg_dsn(runtime.settings.database_url))
