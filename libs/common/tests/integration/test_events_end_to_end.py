@@ -4,7 +4,7 @@ import asyncio
 import random
 import threading
 from collections.abc import AsyncIterator, Coroutine
-from contextlib import suppress
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import asyncpg
@@ -243,17 +243,8 @@ async def test_a_batch_the_relay_could_not_publish_stays_pending_and_goes_out_in
 
 async def test_the_relay_vacuums_its_outbox_once_it_has_published_so_many_rows(runtime_without_relay: Runtime) -> None:
     runtime = runtime_without_relay
-    sent: list[str] = []
-
-    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
-        sent.append(envelope.data["text"])
-
-    relay = OutboxRelay(
-        outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4, poll_seconds=0.05, vacuum_every=6
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
-    try:
+    relay, sent = _relay_keeping_what_it_sends(runtime, vacuum_every=6)
+    async with _running(relay):
         await send(runtime, *(GreetingSent(text=f"Gruß {i}") for i in range(5)))
         await eventually(lambda: len(sent) == 5, message="the relay did not publish the first five")
         await asyncio.sleep(0.3)  # several polls: five rows are not yet enough
@@ -264,63 +255,43 @@ async def test_the_relay_vacuums_its_outbox_once_it_has_published_so_many_rows(r
         )
         assert await _vacuums_of_the_outbox(runtime) == 1
         assert len(sent) == 6
-    finally:
-        stop.set()
-        await running
 
 
 async def test_the_relay_goes_on_publishing_while_its_vacuum_runs(runtime_without_relay: Runtime) -> None:
     runtime = runtime_without_relay
-    sent: list[str] = []
     vacuum_started = asyncio.Event()
     vacuum_may_end = asyncio.Event()
-
-    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
-        sent.append(envelope.data["text"])
 
     async def slow_vacuum() -> None:
         # A VACUUM of a large outbox, held until the test lets it end.
         vacuum_started.set()
         await vacuum_may_end.wait()
 
-    relay = OutboxRelay(
-        outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4, poll_seconds=0.05, vacuum_every=2
-    )
+    relay, sent = _relay_keeping_what_it_sends(runtime, vacuum_every=2)
     relay.vacuum = slow_vacuum  # type: ignore[method-assign]
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
-    try:
-        await send(runtime, GreetingSent(text="Erste"), GreetingSent(text="Zweite"))
-        await asyncio.wait_for(vacuum_started.wait(), timeout=10)
-        await send(runtime, *(GreetingSent(text=f"Weitere {i}") for i in range(3)))
-        # The VACUUM is held until the end of the test: only a relay that does not wait for it
-        # publishes the three that came after.
-        await eventually(lambda: len(sent) == 5, message="the relay waited for its VACUUM")
-    finally:
-        vacuum_may_end.set()
-        stop.set()
-        await running
+    async with _running(relay):
+        try:
+            await send(runtime, GreetingSent(text="Erste"), GreetingSent(text="Zweite"))
+            await asyncio.wait_for(vacuum_started.wait(), timeout=10)
+            await send(runtime, *(GreetingSent(text=f"Weitere {i}") for i in range(3)))
+            # The VACUUM is held until the end of the test: only a relay that does not wait for it
+            # publishes the three that came after.
+            await eventually(lambda: len(sent) == 5, message="the relay waited for its VACUUM")
+        finally:
+            vacuum_may_end.set()  # the relay finishes a VACUUM under way before it stops
 
 
 async def test_a_vacuum_that_fails_is_logged_and_the_relay_goes_on(
     runtime_without_relay: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     runtime = runtime_without_relay
-    sent: list[str] = []
-
-    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
-        sent.append(envelope.data["text"])
 
     async def failing_vacuum() -> None:
         raise PermissionError("must be owner of table outbox")
 
-    relay = OutboxRelay(
-        outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4, poll_seconds=0.05, vacuum_every=2
-    )
+    relay, sent = _relay_keeping_what_it_sends(runtime, vacuum_every=2)
     relay.vacuum = failing_vacuum  # type: ignore[method-assign]
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
-    try:
+    async with _running(relay):
         await send(runtime, GreetingSent(text="Erste"), GreetingSent(text="Zweite"))
         await eventually(
             lambda: any("VACUUM of zwk_selftest failed: PermissionError" in r.getMessage() for r in caplog.records),
@@ -328,6 +299,27 @@ async def test_a_vacuum_that_fails_is_logged_and_the_relay_goes_on(
         )
         await send(runtime, GreetingSent(text="Dritte"))
         await eventually(lambda: sent == ["Erste", "Zweite", "Dritte"], message="the relay stopped publishing")
+
+
+def _relay_keeping_what_it_sends(runtime: Runtime, *, vacuum_every: int) -> tuple[OutboxRelay, list[str]]:
+    """A relay polling every 50 ms that vacuums after `vacuum_every` rows, and the texts it sends."""
+    sent: list[str] = []
+
+    async def publish(envelope: Envelope, _headers: dict[str, str]) -> None:
+        sent.append(envelope.data["text"])
+
+    relay = OutboxRelay(
+        outbox, runtime.sessions, publish, listen_dsn=None, batch_size=4, poll_seconds=0.05, vacuum_every=vacuum_every
+    )
+    return relay, sent
+
+
+@asynccontextmanager
+async def _running(relay: OutboxRelay) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        yield
     finally:
         stop.set()
         await running
