@@ -191,8 +191,6 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.retention = retention
         self.vacuum_every = vacuum_every
-        # Rows this relay has marked published or purged since it last vacuumed the outbox.
-        self._unvacuumed = 0
         self._wake = asyncio.Event()
         table = outbox.table
         claimed = (
@@ -289,6 +287,8 @@ class OutboxRelay:
         listener = asyncio.create_task(self._listen(stop), name=f"{self.outbox.channel}-listen")
         failures = 0
         last_purge = 0.0
+        # Rows marked published or purged since the last VACUUM began, and that VACUUM.
+        unvacuumed = 0
         vacuuming: asyncio.Task[None] | None = None
         loop = asyncio.get_running_loop()
         try:
@@ -300,16 +300,16 @@ class OutboxRelay:
                 try:
                     published = await self.publish_pending()
                     failures = 0
-                    self._unvacuumed += published
+                    unvacuumed += published
                     if loop.time() - last_purge > 600:
                         last_purge = loop.time()
-                        self._unvacuumed += await self.purge_published()
-                    if self._unvacuumed >= self.vacuum_every and (vacuuming is None or vacuuming.done()):
+                        unvacuumed += await self.purge_published()
+                    if unvacuumed >= self.vacuum_every and (vacuuming is None or vacuuming.done()):
                         # Beside the claims, on a connection of its own: the VACUUM scans the
                         # outbox's indexes whole, 9 ms at 18,000 rows and 100 ms at a million,
                         # and publishing must not wait for it. Counted from zero as it starts,
                         # so one that fails is tried again after as many rows more.
-                        self._unvacuumed = 0
+                        unvacuumed = 0
                         vacuuming = asyncio.create_task(self._vacuum_or_warn(), name=f"{self.outbox.channel}-vacuum")
                 except asyncio.CancelledError:
                     raise
