@@ -327,14 +327,42 @@ async def _running(relay: OutboxRelay) -> AsyncIterator[None]:
 
 async def _vacuums_of_the_outbox(runtime: Runtime) -> int:
     """How often the selftest outbox was vacuumed by a VACUUM command (autovacuum is counted apart)."""
-    connection = await asyncpg.connect(asyncpg_dsn(runtime.settings.database_url))
-    try:
-        count = await connection.fetchval(
-            "SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'zwk_selftest' AND relname = 'outbox'"
+    assert runtime.sessions is not None
+    async with runtime.sessions() as session:
+        count = await session.scalar(
+            text(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'zwk_selftest' AND relname = 'outbox'"
+            )
         )
-    finally:
-        await connection.close()
     return int(count)
+
+
+async def test_the_services_relay_publishes_while_its_vacuum_holds_a_connection(selftest_schema: None) -> None:
+    app = selftest_app(run_consumers=False)
+    async with running_app(app):
+        runtime: Runtime = app.state.runtime
+        relay = runtime.relay
+        assert relay is not None
+        holding = threading.Event()
+        may_end = threading.Event()
+
+        async def vacuum_holding_a_connection() -> None:
+            # On the relay's own loop: a long VACUUM, on a connection of the relay's pool.
+            async with relay.sessions() as session:
+                await session.connection()
+                holding.set()
+                await asyncio.to_thread(may_end.wait, 30)
+
+        relay.vacuum = vacuum_holding_a_connection  # type: ignore[method-assign]
+        relay.vacuum_every = 2
+        try:
+            await send(runtime, GreetingSent(text="Erste"), GreetingSent(text="Zweite"))
+            await eventually(holding.is_set, message="the relay never began its VACUUM")
+            await send(runtime, *(GreetingSent(text=f"Weitere {i}") for i in range(3)))
+            # Only a pool with a connection beside the VACUUM's lets the claims go on meanwhile.
+            await eventually(lambda: _published(runtime, 5), message="the claims waited for the VACUUM's connection")
+        finally:
+            may_end.set()
 
 
 async def test_the_relay_publishes_while_the_service_loop_is_busy_and_stops_with_the_service(
