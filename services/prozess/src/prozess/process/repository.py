@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from asyncpg import Record
 from sqlalchemy import (
     Date,
     Float,
@@ -52,7 +53,7 @@ from prozess.repository import Repository
 from prozess.vocabulary import KNOWN_INDICATORS, MAIN_PROGRAMME_FIRST
 from zwk_common.inbox import InboxClaim
 from zwk_common.json_sql import EMPTY_ARRAY, constant, iso_utc, json_object
-from zwk_common.sql import among, given_row, insert
+from zwk_common.sql import DriverStatement, among, given_row, insert
 
 POPULATION = "population"
 POPULATION_SOURCE = "Stammdaten der Kommune (Geschäftsstelle)"
@@ -199,6 +200,14 @@ _RECORD_TRANSITION = outbox.with_event(
 )
 _CHECKLIST_ENTRIES = select(checklist_entries).where(checklist_entries.c.process_id == any_(_process_ids()))
 
+# Every stage change runs these: locating and locking its process, changing the stage, recording
+# the transition. On the driver's connection, each costs prozess less than half the CPU
+# (`DriverStatement`); the others stay with the session.
+_ON_DRIVER = {
+    statement: DriverStatement(statement)
+    for statement in (_LOCATE, _LOCATE_FOR_UPDATE, _LOCATE_MAIN, _LOCATE_MAIN_FOR_UPDATE, _RECORD_TRANSITION)
+}
+
 
 @functools.cache
 def _stage_update(columns: tuple[str, ...]) -> Any:
@@ -256,6 +265,16 @@ def _stage_completion(columns: tuple[str, ...]) -> Any:
     )
     open_items = select(required.c.key).where(~ticked)
     return _stage_update(columns).where(stages.c.status == "IN_PROGRESS", ~exists(open_items))
+
+
+@functools.cache
+def _stage_start_on_driver(columns: tuple[str, ...], after_previous: bool) -> DriverStatement:
+    return DriverStatement(_stage_start(columns, after_previous))
+
+
+@functools.cache
+def _stage_completion_on_driver(columns: tuple[str, ...]) -> DriverStatement:
+    return DriverStatement(_stage_completion(columns))
 
 
 def _facts_statement() -> Any:
@@ -404,16 +423,14 @@ class ProcessRepository(Repository):
 
     # --- processes ---
 
-    async def locate(self, municipality_id: UUID, programme: str, *, lock: bool) -> RowMapping | None:
-        statement = _LOCATE_FOR_UPDATE if lock else _LOCATE
-        result = await self.session.execute(statement, {"municipality_id": municipality_id, "programme": programme})
-        return result.mappings().first()
+    async def locate(self, municipality_id: UUID, programme: str, *, lock: bool) -> Record | None:
+        statement = _ON_DRIVER[_LOCATE_FOR_UPDATE if lock else _LOCATE]
+        return await statement.fetchrow(self.session, {"municipality_id": municipality_id, "programme": programme})
 
-    async def locate_main(self, municipality_id: UUID, *, lock: bool) -> RowMapping | None:
+    async def locate_main(self, municipality_id: UUID, *, lock: bool) -> Record | None:
         """The municipality's main process, as `locate` gives it; None without a process."""
-        statement = _LOCATE_MAIN_FOR_UPDATE if lock else _LOCATE_MAIN
-        result = await self.session.execute(statement, {"municipality_id": municipality_id})
-        return result.mappings().first()
+        statement = _ON_DRIVER[_LOCATE_MAIN_FOR_UPDATE if lock else _LOCATE_MAIN]
+        return await statement.fetchrow(self.session, {"municipality_id": municipality_id})
 
     async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
         """Every process of the municipalities, each with `main`: whether it is its municipality's main one."""
@@ -455,26 +472,25 @@ class ProcessRepository(Repository):
 
     async def start_stage(
         self, process_id: UUID, stage: str, previous: str | None, values: dict[str, Any]
-    ) -> RowMapping | None:
+    ) -> Record | None:
         """Set `values` on a stage not started yet whose stage `previous` (if any) is completed:
         the stage as it is then, or None (and nothing changed) if it may not start."""
-        statement = _stage_start(tuple(sorted(values)), previous is not None)
+        statement = _stage_start_on_driver(tuple(sorted(values)), previous is not None)
         given = {f"new_{name}": value for name, value in values.items()}
         parameters = {**given, "which_process": process_id, "which_stage": stage}
         if previous is not None:
             parameters["previous"] = previous
-        result = await self.session.execute(statement, parameters)
-        return result.mappings().first()
+        return await statement.fetchrow(self.session, parameters)
 
     async def complete_stage(
         self, process_id: UUID, stage: str, required: Sequence[str], values: dict[str, Any]
-    ) -> RowMapping | None:
+    ) -> Record | None:
         """Set `values` on a stage in progress whose checklist items `required` are all ticked:
         the stage as it is then, or None (and nothing changed) if it may not complete."""
-        statement = _stage_completion(tuple(sorted(values)))
+        statement = _stage_completion_on_driver(tuple(sorted(values)))
         given = {f"new_{name}": value for name, value in values.items()}
         parameters = {**given, "which_process": process_id, "which_stage": stage, "required": list(required)}
-        return (await self.session.execute(statement, parameters)).mappings().first()
+        return await statement.fetchrow(self.session, parameters)
 
     async def refresh_summary(self, process_id: UUID) -> None:
         await self.session.execute(_REFRESH_ONE_SUMMARY, {"which_process": process_id})
@@ -505,8 +521,8 @@ class ProcessRepository(Repository):
             "actor": actor,
             "reason": reason,
         }
-        await self.session.execute(
-            _RECORD_TRANSITION,
+        await _ON_DRIVER[_RECORD_TRANSITION].fetch(
+            self.session,
             {
                 "which_process": process_id,
                 **{f"transition_{name}": value for name, value in values.items()},
