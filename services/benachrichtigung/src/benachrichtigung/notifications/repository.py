@@ -48,9 +48,13 @@ from benachrichtigung.models import (
 from benachrichtigung.recipients.repository import has_address
 from benachrichtigung.texts import Message
 from zwk_common.inbox import InboxClaim
-from zwk_common.sql import insert
+from zwk_common.json_sql import constant
+from zwk_common.sql import DriverStatement, insert
 
 OFFICE = "office"
+# The frequencies of digests, in the statement's text: an IN of plain values would be a parameter
+# SQLAlchemy renders into the statement anew on every execution.
+DIGESTS = [constant("daily"), constant("weekly")]
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class NotificationRepository:
         """Tell everyone in `audience` (but `excluded`) once, and queue their e-mails and webhooks, now
         or for a digest: one statement, which with `claim` also claims the event in the inbox and
         tells nobody if it was claimed before."""
-        statement = _fan_out(
+        statement = _fan_out_on_driver(
             tuple(part for part, _ in audience), tuple(sorted(email_defaults.items())), claiming=claim is not None
         )
         values: dict[str, Any] = {f"audience_{i}": value for i, (_, value) in enumerate(audience)}
@@ -166,7 +170,7 @@ class NotificationRepository:
             weekly_due=weekly_due,
             carrier=dict(trace_context) if trace_context else None,
         )
-        told, claimed = (await self.session.execute(statement, values)).one()
+        [(told, claimed)] = await statement.fetch(self.session, values)
         return FanOut(told=int(told), claimed=bool(claimed))
 
     # --- the inbox ---
@@ -229,6 +233,14 @@ class NotificationRepository:
                 set_={"frequency": frequency, "updated_at": func.now()},
             )
         )
+
+
+@lru_cache(maxsize=64)
+def _fan_out_on_driver(
+    audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str, str], ...], *, claiming: bool
+) -> DriverStatement:
+    """`_fan_out`, run on the driver's connection: every event a rule names runs it (`DriverStatement`)."""
+    return DriverStatement(_fan_out(audience, email_defaults, claiming=claiming))
 
 
 @lru_cache(maxsize=64)
@@ -366,7 +378,7 @@ def _fan_out(
         .from_select(
             ["notification_id", "channel", "target", "frequency", "due_at", "trace_context"],
             select(email.c.id, literal("email"), email.c.recipient_id, email.c.frequency, due, carrier).where(
-                email.c.frequency.in_(["daily", "weekly"])
+                email.c.frequency.in_(DIGESTS)
             ),
         )
         .on_conflict_do_nothing()
@@ -408,7 +420,7 @@ def _fan_out(
                 webhook.c.frequency,
                 webhook_due,
                 carrier,
-            ).where(webhook.c.frequency.in_(["daily", "weekly"])),
+            ).where(webhook.c.frequency.in_(DIGESTS)),
         )
         .on_conflict_do_nothing()
     )
