@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from zwk_common import metrics
 from zwk_common.events import Envelope, EventPayload
+from zwk_common.sql import DriverStatement
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +202,8 @@ class OutboxRelay:
             .with_for_update(skip_locked=True)
             .cte("claimed")
         )
-        self._claim = (
+        # Run for every batch, most often of one or two events: on the driver's connection.
+        self._claim = DriverStatement(
             update(table)
             .where(table.c.id == claimed.c.id)
             .values(published_at=func.now())
@@ -218,14 +220,12 @@ class OutboxRelay:
         async with self.sessions() as session, session.begin():
             # Claimed and marked in one statement; the mark commits only once JetStream has
             # acknowledged every event of the batch, and a failed publish rolls it back.
-            rows = sorted(
-                (await session.execute(self._claim, {"batch_size": self.batch_size})).all(), key=lambda row: row.id
-            )
+            rows = sorted(await self._claim.fetch(session, {"batch_size": self.batch_size}), key=lambda row: row["id"])
             if not rows:
                 return 0
             # Sent in order on one connection, acknowledged concurrently: the
             # stream keeps the order, and the batch costs one round trip.
-            await asyncio.gather(*(self._publish_row(row.type, row.envelope) for row in rows))
+            await asyncio.gather(*(self._publish_row(row["type"], row["envelope"]) for row in rows))
         return len(rows)
 
     async def _publish_row(self, event_type: str, body: dict[str, object]) -> None:
