@@ -26,6 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import dml as standard
 from sqlalchemy.sql.cache_key import NO_CACHE
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 __all__ = ["DriverStatement", "Insert", "among", "given_row", "insert"]
@@ -111,6 +112,10 @@ class _Uncacheable(Exception):
     pass
 
 
+# A parameter of a `DriverStatement`: its name, its default (or `_REQUIRED`), its type's conversion.
+_Parameter = tuple[str, Any, Callable[[Any], Any] | None]
+
+
 class DriverStatement:
     """A statement compiled once and run on asyncpg's connection beneath a session, in the
     session's transaction: rows come back as asyncpg's records, which read like `RowMapping`s
@@ -130,15 +135,16 @@ class DriverStatement:
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._compiled: tuple[Dialect, str, list[tuple[str, Any, Callable[[Any], Any] | None]]] | None = None
+        self._compiled: tuple[Dialect, str, list[_Parameter]] | None = None
 
-    def _compile(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any, Callable[[Any], Any] | None]]]:
+    def _compile(self, dialect: Dialect) -> tuple[str, list[_Parameter]]:
         if self._compiled is not None and self._compiled[0] is dialect:
             return self._compiled[1], self._compiled[2]
         compiled = self.statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
         if compiled.positiontup is None or compiled.literal_execute_params or compiled.post_compile_params:
             raise TypeError("a DriverStatement's SQL must not depend on its values")
-        parameters = []
+        parameters: list[_Parameter] = []
         for name in compiled.positiontup:
             bind = compiled.binds[name]
             default = _REQUIRED if bind.required or bind.callable is not None else bind.effective_value
@@ -164,7 +170,9 @@ class DriverStatement:
             before(observed, None, sql, arguments, execution, False)
         # As SQLAlchemy's asyncpg adapter runs a statement: one at a time on the connection, and
         # BEGIN first where the transaction has not begun (the adapter sends it only with the
-        # first statement; one run past it would otherwise commit on its own).
+        # first statement; one run past it would otherwise commit on its own). These are the
+        # adapter's own attributes, of the SQLAlchemy uv.lock pins; the tests of DriverStatement
+        # fail if a release changes them.
         try:
             async with adapted._execute_mutex:
                 if not adapted._started:
