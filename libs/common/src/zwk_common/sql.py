@@ -159,7 +159,8 @@ class DriverStatement:
         arguments = []
         for name, default, convert in parameters:
             value = values[name] if default is _REQUIRED else values.get(name, default)
-            arguments.append(convert(value) if convert is not None and value is not None else value)
+            # None too, as SQLAlchemy converts it: JSONB keeps it as JSON's null, not SQL's NULL.
+            arguments.append(convert(value) if convert is not None else value)
         raw = await connection.get_raw_connection()
         adapted: Any = raw.dbapi_connection
         driver: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]

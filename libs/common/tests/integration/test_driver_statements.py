@@ -17,7 +17,7 @@ from zwk_common.db import create_engine, create_sessionmaker
 from zwk_common.settings import ServiceSettings
 from zwk_common.sql import DriverStatement
 from zwk_common.telemetry import add_span_processor, instrument_engine
-from zwk_common.testing import fetch_value, scratch_schema
+from zwk_common.testing import fetch, fetch_value, scratch_schema
 
 metadata = MetaData(schema="zwk_driver")
 stages = Table(
@@ -80,6 +80,19 @@ async def test_values_are_converted_as_sqlalchemy_converts_them_and_rows_read_li
         assert await MOVE.fetchrow(session, {"which": "NONE", "by": 1, "notes": None, "tags": None}) is None
         with pytest.raises(KeyError):
             await MOVE.fetch(session, {"which": "KICK_OFF"})
+
+
+async def test_none_is_stored_as_sqlalchemy_stores_it(sessions: async_sessionmaker[Any]) -> None:
+    url = str(_engine(sessions).url.render_as_string(hide_password=False))
+    stored = "SELECT jsonb_typeof(notes), tags IS NULL FROM zwk_driver.stages WHERE name = 'KICK_OFF'"
+    values = {"which": "KICK_OFF", "by": 1, "notes": None, "tags": None}
+    async with sessions() as session, session.begin():
+        await session.execute(MOVE.statement, values)
+    by_sqlalchemy = tuple((await fetch(url, stored))[0])
+    async with sessions() as session, session.begin():
+        await MOVE.fetch(session, values)
+    # JSONB's None is JSON's null, as SQLAlchemy's JSON type keeps it; an array's is SQL's NULL.
+    assert tuple((await fetch(url, stored))[0]) == by_sqlalchemy == ("null", True)
 
 
 async def test_the_first_statement_of_a_transaction_runs_in_it_and_rolls_back_with_it(
