@@ -123,7 +123,7 @@ class DriverStatement:
 
     For the few statements a service runs for every change at the highest rates. Through the
     session, SQLAlchemy spends more CPU on each execution than asyncpg does (its execution
-    context, parameters and result): 160–185 µs a statement against 61–82 µs on the driver
+    context, parameters and result): 159–185 µs a statement against 61–82 µs on the driver
     (benchmarks/README.md, nineteenth round). What SQLAlchemy would otherwise do is done here
     once: the SQL, the order of its parameters, their types' conversions. The engine's
     `before_cursor_execute` and `after_cursor_execute` listeners still see each execution, so
