@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import asyncpg
 import pytest
 from sqlalchemy import event
 
 from prozess.clock import today
+from zwk_common.db import asyncpg_dsn
+from zwk_common.testing import eventually
 
 ZWK = "/processes/5a1b0c4e-0591-4300-8000-000000000001/ZWK"
 
@@ -529,3 +532,43 @@ async def test_a_caller_that_prefers_it_minimal_gets_the_stage_without_its_check
     assert full.status_code == 200, full.text
     assert "Preference-Applied" not in full.headers
     assert full.json()["checklist"] and "open_required_items" in full.json()
+
+
+async def test_a_stage_change_whose_connection_is_lost_mid_statement_answers_503_and_the_next_one_succeeds(
+    prozess,
+) -> None:  # type: ignore[no-untyped-def]
+    # The statements of a stage change run on the driver's connection, past SQLAlchemy: the loss
+    # of that connection must still be an outage to the caller, and must not reach the next request.
+    await prozess.register()
+    dsn = asyncpg_dsn(prozess.settings.database_url)
+    holder = await asyncpg.connect(dsn)
+    try:
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute(
+            "SELECT 1 FROM prozess.processes WHERE municipality_id = $1 AND programme = 'ZWK' FOR UPDATE",
+            prozess.DORTMUND,
+        )
+        start = asyncio.create_task(prozess.post(kick_off("/start")))
+
+        async def waiting_backend() -> int | None:
+            # The request's backend, waiting for the process's lock (its statement may not show
+            # in `query` yet: asyncpg prepares it first).
+            return await holder.fetchval(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+
+        pid = await eventually(waiting_backend)
+        assert await holder.fetchval("SELECT pg_terminate_backend($1)", pid)
+        lost = await start
+        await transaction.rollback()
+    finally:
+        await holder.close()
+    assert lost.status_code == 503, lost.text
+    assert lost.json()["code"] == "SERVICE_UNAVAILABLE"
+    assert (await prozess.stage("KICK_OFF"))["status"] == "NOT_STARTED"
+
+    started = await prozess.post(kick_off("/start"))
+    assert started.status_code == 200, started.text
+    assert started.json()["status"] == "IN_PROGRESS"
