@@ -146,7 +146,7 @@ class NotificationRepository:
         """Tell everyone in `audience` (but `excluded`) once, and queue their e-mails and webhooks, now
         or for a digest: one statement, which with `claim` also claims the event in the inbox and
         tells nobody if it was claimed before."""
-        statement = _fan_out_on_driver(
+        statement = _fan_out(
             tuple(part for part, _ in audience), tuple(sorted(email_defaults.items())), claiming=claim is not None
         )
         values: dict[str, Any] = {f"audience_{i}": value for i, (_, value) in enumerate(audience)}
@@ -236,20 +236,13 @@ class NotificationRepository:
 
 
 @lru_cache(maxsize=64)
-def _fan_out_on_driver(
-    audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str, str], ...], *, claiming: bool
-) -> DriverStatement:
-    """`_fan_out`, run on the driver's connection: every event a rule names runs it (`DriverStatement`)."""
-    return DriverStatement(_fan_out(audience, email_defaults, claiming=claiming))
-
-
-@lru_cache(maxsize=64)
 def _fan_out(
     audience: tuple[AudiencePart, ...], email_defaults: tuple[tuple[str, str], ...], *, claiming: bool
-) -> Select[Any]:
+) -> DriverStatement:
     """The statement that tells an audience of this shape and queues their e-mails and webhooks.
 
-    Made once per shape (building and keying it costs more than running it). The notifications
+    Made once per shape (building and keying it costs more than running it), and run on the
+    driver's connection: every event a rule names runs it (`DriverStatement`). The notifications
     go in first; e-mails and webhooks are queued for the rows that insert returns, in the same
     statement, since a statement does not see its own inserts in the table. If `claiming`, the
     statement claims its event in the inbox too, and the notifications (and so everything queued
@@ -436,4 +429,4 @@ def _fan_out(
     # PostgreSQL runs every insert of the WITH clause, whether or not the answer reads it.
     how_many = select(func.count()).select_from(told).scalar_subquery()
     claimed = inbox.claim_is_new if claiming else true()
-    return select(how_many, claimed).add_cte(*queued)
+    return DriverStatement(select(how_many, claimed).add_cte(*queued))

@@ -161,7 +161,10 @@ def _process_ids() -> Any:
     return bindparam("process_ids", type_=ARRAY(processes.c.id.type))
 
 
-_LOCATE = (
+# Every stage change locates and locks its process, changes the stage and records the transition:
+# those statements run on the driver's connection, where each costs prozess less than half the CPU
+# (`DriverStatement`); the others stay with the session.
+_PROCESS_IN_PROGRAMME = (
     select(processes, municipalities.c.name, municipalities.c.population)
     .join(municipalities, municipalities.c.id == processes.c.municipality_id)
     .where(
@@ -169,16 +172,18 @@ _LOCATE = (
         processes.c.programme == bindparam("programme", type_=processes.c.programme.type),
     )
 )
-_LOCATE_FOR_UPDATE = _LOCATE.with_for_update(of=processes)
+_LOCATE = DriverStatement(_PROCESS_IN_PROGRAMME)
+_LOCATE_FOR_UPDATE = DriverStatement(_PROCESS_IN_PROGRAMME.with_for_update(of=processes))
 # The municipality's main process: what `main` in a path names, found and (to change it) locked at once.
-_LOCATE_MAIN = (
+_MAIN_PROCESS = (
     select(processes, municipalities.c.name, municipalities.c.population)
     .join(municipalities, municipalities.c.id == processes.c.municipality_id)
     .where(processes.c.municipality_id == bindparam("municipality_id", type_=processes.c.municipality_id.type))
     .order_by(_main_first())
     .limit(1)
 )
-_LOCATE_MAIN_FOR_UPDATE = _LOCATE_MAIN.with_for_update(of=processes)
+_LOCATE_MAIN = DriverStatement(_MAIN_PROCESS)
+_LOCATE_MAIN_FOR_UPDATE = DriverStatement(_MAIN_PROCESS.with_for_update(of=processes))
 _STAGE = select(stages).where(
     stages.c.process_id == bindparam("process_id", type_=stages.c.process_id.type),
     stages.c.stage == bindparam("stage", type_=stages.c.stage.type),
@@ -187,26 +192,20 @@ _REFRESH_ONE_SUMMARY = _refresh_summaries(processes.c.id == bindparam("which_pro
 # A transition recorded, the process's summary derived again and the event of the change written
 # to the outbox, in one statement: the summary reads the stages (changed by the statement before),
 # never the transitions.
-_RECORD_TRANSITION = outbox.with_event(
-    insert(stage_transitions)
-    .values(
-        {
-            column: bindparam(f"transition_{column}", type_=stage_transitions.c[column].type)
-            for column in ("process_id", "stage", "from_status", "to_status", "at", "actor", "reason")
-        }
+_RECORD_TRANSITION = DriverStatement(
+    outbox.with_event(
+        insert(stage_transitions)
+        .values(
+            {
+                column: bindparam(f"transition_{column}", type_=stage_transitions.c[column].type)
+                for column in ("process_id", "stage", "from_status", "to_status", "at", "actor", "reason")
+            }
+        )
+        .cte("transition"),
+        _REFRESH_ONE_SUMMARY.cte("summary"),
     )
-    .cte("transition"),
-    _REFRESH_ONE_SUMMARY.cte("summary"),
 )
 _CHECKLIST_ENTRIES = select(checklist_entries).where(checklist_entries.c.process_id == any_(_process_ids()))
-
-# Every stage change runs these: locating and locking its process, changing the stage, recording
-# the transition. On the driver's connection, each costs prozess less than half the CPU
-# (`DriverStatement`); the others stay with the session.
-_ON_DRIVER = {
-    statement: DriverStatement(statement)
-    for statement in (_LOCATE, _LOCATE_FOR_UPDATE, _LOCATE_MAIN, _LOCATE_MAIN_FOR_UPDATE, _RECORD_TRANSITION)
-}
 
 
 @functools.cache
@@ -225,24 +224,24 @@ def _stage_update(columns: tuple[str, ...]) -> Any:
 
 
 @functools.cache
-def _stage_start(columns: tuple[str, ...], after_previous: bool) -> Any:
+def _stage_start(columns: tuple[str, ...], after_previous: bool) -> DriverStatement:
     """`_stage_update`, for a stage not started yet (and, if `after_previous`, whose stage
     `previous` is completed): a start that may not happen changes no row."""
     before = stages.alias("before")
     statement = _stage_update(columns).where(stages.c.status == "NOT_STARTED")
-    if not after_previous:
-        return statement
-    return statement.where(
-        exists().where(
-            before.c.process_id == stages.c.process_id,
-            before.c.stage == bindparam("previous", type_=stages.c.stage.type),
-            before.c.status == "COMPLETED",
+    if after_previous:
+        statement = statement.where(
+            exists().where(
+                before.c.process_id == stages.c.process_id,
+                before.c.stage == bindparam("previous", type_=stages.c.stage.type),
+                before.c.status == "COMPLETED",
+            )
         )
-    )
+    return DriverStatement(statement)
 
 
 @functools.cache
-def _stage_completion(columns: tuple[str, ...]) -> Any:
+def _stage_completion(columns: tuple[str, ...]) -> DriverStatement:
     """`_stage_update`, for a stage in progress whose items in `required` are all ticked: a
     completion that may not happen changes no row."""
     required = (
@@ -264,17 +263,7 @@ def _stage_completion(columns: tuple[str, ...]) -> Any:
         .correlate(stages, required)
     )
     open_items = select(required.c.key).where(~ticked)
-    return _stage_update(columns).where(stages.c.status == "IN_PROGRESS", ~exists(open_items))
-
-
-@functools.cache
-def _stage_start_on_driver(columns: tuple[str, ...], after_previous: bool) -> DriverStatement:
-    return DriverStatement(_stage_start(columns, after_previous))
-
-
-@functools.cache
-def _stage_completion_on_driver(columns: tuple[str, ...]) -> DriverStatement:
-    return DriverStatement(_stage_completion(columns))
+    return DriverStatement(_stage_update(columns).where(stages.c.status == "IN_PROGRESS", ~exists(open_items)))
 
 
 def _facts_statement() -> Any:
@@ -424,12 +413,12 @@ class ProcessRepository(Repository):
     # --- processes ---
 
     async def locate(self, municipality_id: UUID, programme: str, *, lock: bool) -> Record | None:
-        statement = _ON_DRIVER[_LOCATE_FOR_UPDATE if lock else _LOCATE]
+        statement = _LOCATE_FOR_UPDATE if lock else _LOCATE
         return await statement.fetchrow(self.session, {"municipality_id": municipality_id, "programme": programme})
 
     async def locate_main(self, municipality_id: UUID, *, lock: bool) -> Record | None:
         """The municipality's main process, as `locate` gives it; None without a process."""
-        statement = _ON_DRIVER[_LOCATE_MAIN_FOR_UPDATE if lock else _LOCATE_MAIN]
+        statement = _LOCATE_MAIN_FOR_UPDATE if lock else _LOCATE_MAIN
         return await statement.fetchrow(self.session, {"municipality_id": municipality_id})
 
     async def processes_of(self, municipality_ids: Sequence[UUID]) -> list[RowMapping]:
@@ -475,7 +464,7 @@ class ProcessRepository(Repository):
     ) -> Record | None:
         """Set `values` on a stage not started yet whose stage `previous` (if any) is completed:
         the stage as it is then, or None (and nothing changed) if it may not start."""
-        statement = _stage_start_on_driver(tuple(sorted(values)), previous is not None)
+        statement = _stage_start(tuple(sorted(values)), previous is not None)
         given = {f"new_{name}": value for name, value in values.items()}
         parameters = {**given, "which_process": process_id, "which_stage": stage}
         if previous is not None:
@@ -487,7 +476,7 @@ class ProcessRepository(Repository):
     ) -> Record | None:
         """Set `values` on a stage in progress whose checklist items `required` are all ticked:
         the stage as it is then, or None (and nothing changed) if it may not complete."""
-        statement = _stage_completion_on_driver(tuple(sorted(values)))
+        statement = _stage_completion(tuple(sorted(values)))
         given = {f"new_{name}": value for name, value in values.items()}
         parameters = {**given, "which_process": process_id, "which_stage": stage, "required": list(required)}
         return await statement.fetchrow(self.session, parameters)
@@ -521,7 +510,7 @@ class ProcessRepository(Repository):
             "actor": actor,
             "reason": reason,
         }
-        await _ON_DRIVER[_RECORD_TRANSITION].fetch(
+        await _RECORD_TRANSITION.fetch(
             self.session,
             {
                 "which_process": process_id,
