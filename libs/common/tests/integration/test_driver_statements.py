@@ -46,8 +46,12 @@ ADD = DriverStatement(
 
 
 @pytest.fixture
-async def sessions(zwk_clean: dict[str, str]) -> AsyncIterator[async_sessionmaker[Any]]:
-    url = zwk_clean["ZWK_DATABASE_URL"]
+def url(zwk_clean: dict[str, str]) -> str:
+    return zwk_clean["ZWK_DATABASE_URL"]
+
+
+@pytest.fixture
+async def sessions(url: str) -> AsyncIterator[async_sessionmaker[Any]]:
     async with scratch_schema(url, metadata):
         engine = create_engine(ServiceSettings(database_url=url), application_name="driver-test", pool_size=2)
         async with engine.begin() as connection:
@@ -56,6 +60,11 @@ async def sessions(zwk_clean: dict[str, str]) -> AsyncIterator[async_sessionmake
             yield create_sessionmaker(engine)
         finally:
             await engine.dispose()
+
+
+async def _stages(url: str) -> int:
+    """How many stages the table holds, as a connection outside the test's sessions sees it."""
+    return int(await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages"))
 
 
 def _engine(sessions: async_sessionmaker[Any]) -> AsyncEngine:
@@ -82,8 +91,7 @@ async def test_values_are_converted_as_sqlalchemy_converts_them_and_rows_read_li
             await MOVE.fetch(session, {"which": "KICK_OFF"})
 
 
-async def test_none_is_stored_as_sqlalchemy_stores_it(sessions: async_sessionmaker[Any]) -> None:
-    url = str(_engine(sessions).url.render_as_string(hide_password=False))
+async def test_none_is_stored_as_sqlalchemy_stores_it(sessions: async_sessionmaker[Any], url: str) -> None:
     stored = "SELECT jsonb_typeof(notes), tags IS NULL FROM zwk_driver.stages WHERE name = 'KICK_OFF'"
     values = {"which": "KICK_OFF", "by": 1, "notes": None, "tags": None}
     async with sessions() as session, session.begin():
@@ -97,48 +105,49 @@ async def test_none_is_stored_as_sqlalchemy_stores_it(sessions: async_sessionmak
 
 async def test_the_first_statement_of_a_transaction_runs_in_it_and_rolls_back_with_it(
     sessions: async_sessionmaker[Any],
+    url: str,
 ) -> None:
-    url = str(_engine(sessions).url.render_as_string(hide_password=False))
     async with sessions() as session, session.begin():
         # Nothing ran through the session before: the driver's statement must begin the transaction.
         assert await ADD.fetchrow(session, {"name": "KOMMUNALPROFIL"}) is not None
         await MOVE.fetch(session, {"which": "KICK_OFF", "by": 1, "notes": None, "tags": None})
         # Not visible outside until the commit; without BEGIN each would have committed on its own.
-        assert await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages") == 1
+        assert await _stages(url) == 1
         await session.rollback()
-    assert await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages") == 1
+    assert await _stages(url) == 1
     assert await fetch_value(url, "SELECT position FROM zwk_driver.stages WHERE name = 'KICK_OFF'") == 1
 
     async with sessions() as session, session.begin():
         await ADD.fetch(session, {"name": "KOMMUNALPROFIL"})
-    assert await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages") == 2
+    assert await _stages(url) == 2
 
 
 async def test_on_a_session_whose_statements_commit_one_by_one_it_commits_at_once(
     sessions: async_sessionmaker[Any],
+    url: str,
 ) -> None:
     # As a consumer's `OneStatement` runs its effect and inbox claim.
     engine = _engine(sessions)
-    url = str(engine.url.render_as_string(hide_password=False))
     one_by_one = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))  # type: ignore[arg-type]
     async with one_by_one() as session:
         await ADD.fetch(session, {"name": "WERKSTATTPLAN"})
-        assert await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages") == 2
+        assert await _stages(url) == 2
         await session.rollback()
-    assert await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages") == 2
+    assert await _stages(url) == 2
 
 
-async def test_a_failure_is_asyncpgs_and_the_transaction_rolls_back(sessions: async_sessionmaker[Any]) -> None:
-    url = str(_engine(sessions).url.render_as_string(hide_password=False))
+async def test_a_failure_is_asyncpgs_and_the_transaction_rolls_back(
+    sessions: async_sessionmaker[Any], url: str
+) -> None:
     with pytest.raises(asyncpg.UniqueViolationError):
         async with sessions() as session, session.begin():
             await ADD.fetch(session, {"name": "ZUKUNFTSWERKSTATT"})
             await ADD.fetch(session, {"name": "KICK_OFF"})
-    assert await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages") == 1
+    assert await _stages(url) == 1
     # The connection went back to the pool fit for the next transaction.
     async with sessions() as session, session.begin():
         await ADD.fetch(session, {"name": "ZUKUNFTSWERKSTATT"})
-    assert await fetch_value(url, "SELECT count(*) FROM zwk_driver.stages") == 2
+    assert await _stages(url) == 2
 
 
 def test_a_statement_whose_sql_depends_on_its_values_is_refused() -> None:
